@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("campaigns/", views.CampaignListApi.as_view(), name="api-campaign-list"),
+    path("campaigns/<slug:slug>/", views.CampaignDetailApi.as_view(), name="api-campaign-detail"),
+    path("provinces/", views.ProvinceListApi.as_view(), name="api-province-list"),
+]

@@ -1,0 +1,37 @@
+"""Reads of the base app."""
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
+
+
+def campaign_list_active() -> QuerySet[Campaign]:
+    return Campaign.objects.active().prefetch_related("provinces").order_by("-starts_on")
+
+
+def campaign_list_public() -> QuerySet[Campaign]:
+    return Campaign.objects.public().prefetch_related("provinces").order_by("-status", "-starts_on")
+
+
+def campaign_get_public(*, slug: str) -> Campaign | None:
+    return (
+        Campaign.objects.public()
+        .prefetch_related(
+            "provinces",
+            Prefetch("accounts", queryset=ReceivingAccount.objects.select_related("bank")),
+            Prefetch(
+                "dropoff_points",
+                queryset=DropOffPoint.objects.select_related("province").prefetch_related("categories"),
+            ),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def province_list(*, set: str = ProvinceSet.Y2025) -> QuerySet[Province]:
+    return Province.objects.filter(set=set).select_related("successor").order_by("code")
+
+
+def item_category_list() -> QuerySet[ItemCategory]:
+    return ItemCategory.objects.all()

@@ -1,0 +1,103 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from campaigns.models import ItemCategory, Province, ProvinceSet
+from donations.models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
+from donations.services import DonorData, ItemLine, PledgeData
+from donations.validators import (
+    MAX_CASH_AMOUNT,
+    MAX_QUANTITY,
+    normalize_vn_mobile,
+    validate_cash_amount,
+    validate_no_html,
+    validate_tax_code,
+)
+
+
+class DonorInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Donor.Kind.choices)
+    full_name = serializers.CharField(max_length=120, required=False, allow_blank=True, validators=[validate_no_html])
+    organization_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, validators=[validate_no_html]
+    )
+    tax_code = serializers.CharField(max_length=14, required=False, allow_blank=True, validators=[validate_tax_code])
+    phone = serializers.CharField(max_length=20)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, validators=[validate_no_html])
+    province = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Province.objects.filter(set=ProvinceSet.Y2025),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("Unknown province code “{value}” (use a code of the 2025 map).")},
+    )
+    public_display = serializers.ChoiceField(choices=PublicDisplay.choices, default=PublicDisplay.MASKED)
+
+    def validate_phone(self, value):
+        return normalize_vn_mobile(value)
+
+
+
+class ItemLineInputSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=ItemCategory.objects.all(),
+        error_messages={"does_not_exist": _("Unknown item category “{value}”.")},
+    )
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0, max_value=MAX_QUANTITY)
+    estimated_value = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_CASH_AMOUNT)
+
+    def validate_quantity(self, value):
+        if value <= 0:
+            raise serializers.ValidationError(_("The quantity must be greater than zero."))
+        return value
+
+
+class PledgeCreateInputSerializer(serializers.Serializer):
+    campaign = serializers.SlugField()
+    donor = DonorInputSerializer()
+    kind = serializers.ChoiceField(choices=PledgeKind.choices)
+    amount = serializers.IntegerField(required=False, allow_null=True, validators=[validate_cash_amount])
+    items = ItemLineInputSerializer(many=True, required=False)
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, validators=[validate_no_html])
+
+    def validate(self, attrs):
+        if attrs["kind"] == PledgeKind.CASH and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": [_("Please enter the amount you will transfer.")]})
+        if attrs["kind"] == PledgeKind.GOODS and not attrs.get("items"):
+            raise serializers.ValidationError({"items": [_("Add at least one item you will bring.")]})
+        return attrs
+
+    def donor_data(self) -> DonorData:
+        return DonorData(**self.validated_data["donor"])
+
+    def pledge_data(self) -> PledgeData:
+        d = self.validated_data
+        return PledgeData(
+            kind=d["kind"],
+            amount=d.get("amount"),
+            items=[ItemLine(**line) for line in d.get("items", [])],
+            message=d.get("message", ""),
+        )
+
+
+class PledgeItemOutputSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit = serializers.CharField(source="category.unit")
+
+    class Meta:
+        model = PledgeItem
+        fields = ["category", "quantity", "unit", "estimated_value"]
+
+
+class PledgePublicSerializer(serializers.ModelSerializer):
+    """What anyone holding the reference may see: no contact data, the name as the donor chose."""
+
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    public_name = serializers.CharField()
+    items = PledgeItemOutputSerializer(many=True)
+
+    class Meta:
+        model = Pledge
+        fields = ["reference", "campaign", "kind", "amount", "items", "transfer_content", "status",
+                  "public_name", "created_at"]

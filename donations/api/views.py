@@ -1,0 +1,107 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from campaigns.api.serializers import DropOffPointSerializer, ReceivingAccountSerializer
+from campaigns.models import Campaign
+from donations.models import Donor, Pledge, PledgeKind
+from donations.selectors import (
+    dropoff_points_for,
+    pledge_get_public,
+    pledge_receiving_account,
+    pledge_vietqr,
+)
+from donations.services import pledge_create
+
+from .serializers import PledgeCreateInputSerializer, PledgePublicSerializer
+
+DONOR_FIELDS = {f.name for f in Donor._meta.get_fields()} - {"id", "pledges", "created_at"}
+
+
+class PledgeCreateThrottle(AnonRateThrottle):
+    scope = "pledge_create"
+
+
+class PledgeCreatedSerializer(PledgePublicSerializer):
+    vietqr = serializers.CharField(allow_null=True)
+    qr_png = serializers.URLField(allow_null=True)
+    qr_svg = serializers.URLField(allow_null=True)
+    account = ReceivingAccountSerializer(allow_null=True)
+    dropoff_points = DropOffPointSerializer(many=True)
+
+    class Meta(PledgePublicSerializer.Meta):
+        fields = [*PledgePublicSerializer.Meta.fields, "vietqr", "qr_png", "qr_svg", "account", "dropoff_points"]
+
+
+class PledgeCreateApi(APIView):
+    """Pledge cash or goods to an active campaign. Returns the reference and how to pay."""
+
+    authentication_classes: list = []
+    throttle_classes = [PledgeCreateThrottle]
+
+    @extend_schema(request=PledgeCreateInputSerializer, responses={201: PledgeCreatedSerializer})
+    def post(self, request):
+        given = PledgeCreateInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        campaign = Campaign.objects.filter(slug=given.validated_data["campaign"]).exclude(status="draft").first()
+        if campaign is None:
+            raise ValidationError({"campaign": [_("Unknown campaign.")]})
+        try:
+            pledge = pledge_create(
+                campaign=campaign,
+                donor=given.donor_data(),
+                pledge=given.pledge_data(),
+                source=Pledge.Source.API,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(_nest_donor_errors(exc.message_dict)) from exc
+        pledge = pledge_get_public(reference=pledge.reference)
+        return Response(_created_body(request, pledge), status=status.HTTP_201_CREATED)
+
+
+def _nest_donor_errors(errors: dict) -> dict:
+    nested: dict = {}
+    for field, messages in errors.items():
+        if field in DONOR_FIELDS:
+            nested.setdefault("donor", {})[field] = messages
+        else:
+            nested[field] = messages
+    return nested
+
+
+def _created_body(request, pledge: Pledge) -> dict:
+    account = pledge_receiving_account(pledge=pledge) if pledge.kind == PledgeKind.CASH else None
+    body = {
+        **PledgePublicSerializer(pledge).data,
+        "vietqr": None, "qr_png": None, "qr_svg": None, "account": None, "dropoff_points": [],
+    }
+    if account is not None:
+        kwargs = {"reference": pledge.reference}
+        body.update(
+            vietqr=pledge_vietqr(pledge=pledge, account=account),
+            qr_png=request.build_absolute_uri(reverse("donations:pledge_qr", kwargs={**kwargs, "fmt": "png"})),
+            qr_svg=request.build_absolute_uri(reverse("donations:pledge_qr", kwargs={**kwargs, "fmt": "svg"})),
+            account=ReceivingAccountSerializer(account).data,
+        )
+    if pledge.kind == PledgeKind.GOODS:
+        body["dropoff_points"] = DropOffPointSerializer(dropoff_points_for(campaign_id=pledge.campaign_id), many=True).data
+    return body
+
+
+class PledgeDetailApi(generics.RetrieveAPIView):
+    """A pledge by its reference: status and public fields only."""
+
+    serializer_class = PledgePublicSerializer
+
+    def get_object(self):
+        pledge = pledge_get_public(reference=self.kwargs["reference"])
+        if pledge is None:
+            raise Http404
+        return pledge

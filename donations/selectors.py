@@ -1,0 +1,62 @@
+"""Reads of the donations app. Public selectors never load donor contact data."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from campaigns.models import DropOffPoint, Province, ReceivingAccount
+
+from .models import Pledge
+from .vietqr import vietqr_payload
+
+PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
+
+
+def pledge_get_public(*, reference: str) -> Pledge | None:
+    """The pledge with this reference, with only the donor fields needed for the public name."""
+    reference = (reference or "").strip().upper().replace(" ", "")
+    if not reference:
+        return None
+    return (
+        Pledge.objects.select_related("campaign", "donor")
+        .only(
+            "reference", "transfer_content", "kind", "amount", "status", "created_at", "message", "source",
+            "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
+        )
+        .prefetch_related("items__category")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def pledge_donor_province(*, pledge: Pledge) -> Province | None:
+    """Only the province of the donor (to list nearby drop-off points), never their contact data."""
+    return Province.objects.filter(donor__pledges__pk=pledge.pk).first()
+
+
+def pledge_receiving_account(*, pledge: Pledge) -> ReceivingAccount | None:
+    return ReceivingAccount.objects.select_related("bank").filter(campaign_id=pledge.campaign_id).first()
+
+
+def dropoff_points_for(*, campaign_id: int, province: Province | None = None) -> QuerySet[DropOffPoint]:
+    """A campaign's drop-off points, those in (or rolling up to) the given province first."""
+    qs = DropOffPoint.objects.filter(campaign_id=campaign_id).select_related("province").prefetch_related("categories")
+    if province is None:
+        return qs
+    current = province.current
+    return qs.annotate(
+        nearby=Case(
+            When(province=current, then=Value(0)),
+            When(province__successor=current, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("nearby", "province__name", "name")
+
+
+def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
+    """The VietQR payload a banking app scans to prefill bank, account, amount and content."""
+    return vietqr_payload(
+        bank_bin=account.bank.bin,
+        account_number=account.account_number,
+        amount=pledge.amount,
+        purpose=pledge.transfer_content,
+    )

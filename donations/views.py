@@ -1,0 +1,111 @@
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
+
+from campaigns.selectors import campaign_get_public
+
+from .forms import ItemLineFormSet, PledgeForm
+from .models import PledgeKind
+from .selectors import (
+    dropoff_points_for,
+    pledge_donor_province,
+    pledge_get_public,
+    pledge_receiving_account,
+    pledge_vietqr,
+)
+from .services import pledge_create
+from .vietqr import qr_png, qr_svg
+
+
+def _campaign_or_404(slug: str):
+    campaign = campaign_get_public(slug=slug)
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@cache_control(max_age=3600, public=True)
+def campaign_qr(request, slug: str):
+    """A QR code that opens the campaign page: for posters and chat groups."""
+    campaign = _campaign_or_404(slug)
+    return HttpResponse(qr_png(request.build_absolute_uri(campaign.get_absolute_url())), content_type="image/png")
+
+
+@require_http_methods(["GET", "POST"])
+def donate(request, slug: str):
+    campaign = _campaign_or_404(slug)
+    if not campaign.is_accepting:
+        return render(request, "donations/donate_closed.html", {"campaign": campaign}, status=200)
+    form = PledgeForm(request.POST or None)
+    items = ItemLineFormSet(request.POST or None, prefix="items")
+    items_errors: list[str] = []
+    if request.method == "POST":
+        form_ok = form.is_valid()
+        wants_goods = form.cleaned_data.get("kind") == PledgeKind.GOODS
+        items_ok = items.is_valid() if wants_goods else True
+        if form_ok and items_ok:
+            lines = [line for line in (f.line() for f in items.forms) if line] if wants_goods else []
+            try:
+                pledge = pledge_create(campaign=campaign, donor=form.donor_data(), pledge=form.pledge_data(lines))
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    if field == "items":
+                        items_errors.extend(messages)
+                        continue
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                return redirect(pledge.get_absolute_url())
+    return render(
+        request,
+        "donations/donate.html",
+        {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _procedure_context(pledge) -> dict:
+    context = {"pledge": pledge}
+    if pledge.kind == PledgeKind.CASH:
+        account = pledge_receiving_account(pledge=pledge)
+        context["account"] = account
+        context["vietqr"] = pledge_vietqr(pledge=pledge, account=account) if account else ""
+    else:
+        province = pledge_donor_province(pledge=pledge)
+        context["dropoff_points"] = dropoff_points_for(campaign_id=pledge.campaign_id, province=province)
+        context["donor_province"] = province
+    return context
+
+
+def pledge_detail(request, reference: str):
+    pledge = pledge_get_public(reference=reference)
+    if pledge is None:
+        raise Http404
+    return render(request, "donations/pledge_detail.html", _procedure_context(pledge))
+
+
+def pledge_qr(request, reference: str, fmt: str):
+    pledge = pledge_get_public(reference=reference)
+    if pledge is None or pledge.kind != PledgeKind.CASH:
+        raise Http404
+    account = pledge_receiving_account(pledge=pledge)
+    if account is None:
+        raise Http404
+    payload = pledge_vietqr(pledge=pledge, account=account)
+    if fmt == "svg":
+        return HttpResponse(qr_svg(payload), content_type="image/svg+xml")
+    return HttpResponse(qr_png(payload), content_type="image/png")
+
+
+def pledge_lookup(request):
+    reference = request.GET.get("reference", "").strip()
+    context: dict = {"reference": reference[:40]}
+    if reference:
+        pledge = pledge_get_public(reference=reference[:40])
+        if pledge is None:
+            context["not_found"] = True
+        else:
+            context.update(_procedure_context(pledge))
+    return render(request, "donations/pledge_lookup.html", context, status=404 if context.get("not_found") else 200)

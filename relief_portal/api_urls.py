@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("campaigns.api.urls")),
+    path("", include("donations.api.urls")),
+]

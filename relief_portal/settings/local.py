@@ -1,0 +1,6 @@
+"""Development on the embedded default: SQLite, eager tasks, debug on."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
