@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, ItemCategory, Province
 
-from .validators import MAX_QUANTITY, validate_cash_amount, validate_no_html, validate_tax_code
+from ..validators import MAX_QUANTITY, validate_cash_amount, validate_no_html, validate_tax_code
 
 ANONYMOUS_NAME = "Nhà hảo tâm"
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, ItemCategory, Province
 
-from .models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
-from .validators import normalize_vn_mobile
+from ..models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
+from ..validators import normalize_vn_mobile
 
 # No 0/O, 1/I/L: a reference is read aloud, copied by hand and typed into banking apps.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -1,0 +1,135 @@
+"""Bank statements as imported: every row kept, credits turned into receipts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import ReceivingAccount
+
+from .pledges import Pledge
+
+
+class StatementColumnMapping(models.Model):
+    """For a bank whose export we do not recognise: which column holds what, kept per account."""
+
+    account = models.OneToOneField(
+        ReceivingAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="statement_mapping"
+    )
+    date = models.CharField(_("date column"), max_length=120)
+    description = models.CharField(_("transfer content column"), max_length=120)
+    credit = models.CharField(_("credit column"), max_length=120, blank=True)
+    debit = models.CharField(_("debit column"), max_length=120, blank=True)
+    amount = models.CharField(_("signed amount column"), max_length=120, blank=True)
+    reference = models.CharField(_("bank reference column"), max_length=120, blank=True)
+    balance = models.CharField(_("balance column"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("statement column mapping")
+        verbose_name_plural = _("statement column mappings")
+
+    def __str__(self) -> str:
+        return str(self.account)
+
+
+class StatementImport(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+
+    account = models.ForeignKey(
+        ReceivingAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="statement_imports"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    layout = models.CharField(_("layout"), max_length=20, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    credits = models.PositiveIntegerField(_("credits"), default=0)
+    debits = models.PositiveIntegerField(_("debits"), default=0)
+    matched = models.PositiveIntegerField(_("matched to pledges"), default=0)
+    direct = models.PositiveIntegerField(_("direct donations"), default=0)
+    queued = models.PositiveIntegerField(_("queued for staff"), default=0)
+    duplicates = models.PositiveIntegerField(_("already imported"), default=0)
+    skipped_lines = models.PositiveIntegerField(_("lines skipped"), default=0)
+    credited_amount = models.BigIntegerField(_("new credits (đồng)"), default=0)
+    error = models.TextField(_("why it was rejected"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.account})"
+
+
+class BankTransaction(models.Model):
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matched to a pledge")
+        DIRECT = "direct", _("Direct donation")
+        QUEUED = "queued", _("Waiting for staff")
+        NOT_DONATION = "not_donation", _("Not a donation")
+        DEBIT = "debit", _("Debit (money out)")
+
+    account = models.ForeignKey(
+        ReceivingAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="transactions"
+    )
+    statement_import = models.ForeignKey(
+        StatementImport, verbose_name=_("import"), on_delete=models.PROTECT, related_name="transactions"
+    )
+    line = models.PositiveIntegerField(_("line in file"))
+    booked_at = models.DateTimeField(_("booked at"))
+    amount = models.BigIntegerField(_("amount (đồng)"))
+    description = models.TextField(_("transfer content"))
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+    payer_name = models.CharField(_("payer name"), max_length=120, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=34, blank=True)
+    checksum = models.CharField(_("checksum"), max_length=64, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    queue_reason = models.CharField(_("why it waits"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
+        ordering = ["-booked_at", "line"]
+        indexes = [models.Index(fields=["account", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "checksum"], name="bank_transaction_unique_checksum"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_at:%d/%m/%Y} {self.amount:+,} {self.description[:40]}"
+
+
+class BankTransactionDecision(models.Model):
+    """A staff decision on a queued transaction: who decided what, and when."""
+
+    class Decision(models.TextChoices):
+        ASSIGN = "assign", _("Assigned to a pledge")
+        DIRECT = "direct", _("Confirmed as a direct donation")
+        NOT_DONATION = "not_donation", _("Marked as not a donation")
+
+    transaction = models.ForeignKey(
+        BankTransaction, verbose_name=_("transaction"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices)
+    pledge = models.ForeignKey(Pledge, verbose_name=_("pledge"), null=True, blank=True, on_delete=models.PROTECT)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("queue decision")
+        verbose_name_plural = _("queue decisions")
+        ordering = ["-decided_at"]

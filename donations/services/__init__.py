@@ -1,0 +1,46 @@
+"""Writes of the donations app, one module per entity; import from here."""
+
+from .pledges import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    DonorData,
+    ItemLine,
+    PledgeData,
+    pledge_create,
+    pledge_reference_generate,
+    transfer_content_for,
+)
+from .receipts import ReceivedItem, campaign_lock, pledge_status_refresh, receipt_record, receipt_reverse
+
+__all__ = [
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
+    "DonorData",
+    "ItemLine",
+    "PledgeData",
+    "ReceivedItem",
+    "campaign_lock",
+    "pledge_create",
+    "pledge_reference_generate",
+    "pledge_status_refresh",
+    "receipt_record",
+    "receipt_reverse",
+    "transfer_content_for",
+]
+from .statements import (  # noqa: E402
+    bank_transaction_assign,
+    bank_transaction_confirm_direct,
+    bank_transaction_mark_not_donation,
+    statement_import_create,
+    statement_import_progress,
+    statement_import_run,
+)
+
+__all__ += [
+    "bank_transaction_assign",
+    "bank_transaction_confirm_direct",
+    "bank_transaction_mark_not_donation",
+    "statement_import_create",
+    "statement_import_progress",
+    "statement_import_run",
+]

@@ -1,0 +1,198 @@
+"""Writes of the receipts ledger: record, reverse, and keep pledge status in step."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, ItemCategory
+
+from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, PledgeKind, Receipt, ReceiptItem
+from ..signals import announce_ledger_change
+from ..validators import MAX_CASH_AMOUNT
+
+
+@dataclass(frozen=True)
+class ReceivedItem:
+    category: ItemCategory
+    quantity: Decimal
+    estimated_value: int | None = None
+
+
+def campaign_lock(*, campaign_id: int) -> Campaign:
+    """Lock the campaign row: the first lock of every ledger write (DESIGN rule 7)."""
+    return Campaign.objects.select_for_update().get(pk=campaign_id)
+
+
+def receipt_numbers_reserve(*, campaign: Campaign, count: int) -> list[tuple[int, str]]:
+    """The next `count` (sequence, number) pairs of a campaign. The campaign must be locked."""
+    last = Receipt.objects.filter(campaign=campaign).aggregate(last=Max("sequence"))["last"] or 0
+    return [(seq, f"{campaign.code}-{seq:06d}") for seq in range(last + 1, last + 1 + count)]
+
+
+def _public_name(*, pledge: Pledge | None, donor: Donor | None, fallback: str) -> str:
+    if pledge is not None:
+        return pledge.donor.public_name
+    if donor is not None:
+        return donor.public_name
+    return fallback or ANONYMOUS_NAME
+
+
+@transaction.atomic
+def receipt_record(
+    *,
+    campaign: Campaign,
+    channel: str,
+    recorded_by: AbstractBaseUser,
+    amount: int | None = None,
+    items: list[ReceivedItem] | None = None,
+    pledge: Pledge | None = None,
+    donor: Donor | None = None,
+    public_name: str = "",
+    received_at=None,
+    note: str = "",
+) -> Receipt:
+    """Record cash or goods handed in (cash desk, goods drop-off) or a settled transfer.
+
+    Cash when `amount` is given, goods when `items` are. Raises ValidationError and writes
+    nothing when the input is wrong.
+    """
+    campaign = campaign_lock(campaign_id=campaign.pk)
+    items = items or []
+    errors: dict[str, list] = {}
+    if (amount is None) == (not items):
+        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
+    if amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
+        errors["amount"] = [_("The amount must be a positive number of đồng.")]
+    if any(line.quantity <= 0 for line in items):
+        errors["items"] = [_("The quantity must be greater than zero.")]
+    if pledge is not None:
+        if pledge.campaign_id != campaign.pk:
+            errors["pledge"] = [_("This pledge belongs to another campaign.")]
+        elif pledge.status == Pledge.Status.CANCELLED:
+            errors["pledge"] = [_("This pledge was cancelled.")]
+        elif (pledge.kind == PledgeKind.CASH) != (amount is not None):
+            errors["pledge"] = [_("The pledge was for %(kind)s.") % {"kind": pledge.get_kind_display()}]
+    if errors:
+        raise ValidationError(errors)
+
+    ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
+    receipt = Receipt(
+        campaign=campaign,
+        sequence=sequence,
+        number=number,
+        kind=PledgeKind.CASH if amount is not None else PledgeKind.GOODS,
+        amount=amount,
+        channel=channel,
+        pledge=pledge,
+        donor=donor if pledge is None else pledge.donor,
+        public_name=_public_name(pledge=pledge, donor=donor, fallback=public_name),
+        received_at=received_at or timezone.now(),
+        note=note,
+        recorded_by=recorded_by,
+    )
+    receipt.full_clean()
+    receipt.save()
+    ReceiptItem.objects.bulk_create(
+        ReceiptItem(receipt=receipt, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
+        for i in items
+    )
+    if pledge is not None:
+        pledge_status_refresh(pledge_ids=[pledge.pk])
+    announce_ledger_change(campaign_id=campaign.pk)
+    return receipt
+
+
+@transaction.atomic
+def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseUser) -> Receipt:
+    """Cancel a receipt by an entry of opposite sign that points at it (the original stays)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the receipt is reversed.")]})
+    campaign = campaign_lock(campaign_id=receipt.campaign_id)
+    original = Receipt.objects.select_for_update().get(pk=receipt.pk)
+    if original.is_reversal:
+        raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
+    if Receipt.objects.filter(reverses=original).exists():
+        raise ValidationError({"reverses": [_("This receipt has already been reversed.")]})
+    ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
+    reversal = Receipt.objects.create(
+        campaign=campaign,
+        sequence=sequence,
+        number=number,
+        kind=original.kind,
+        amount=-original.amount if original.amount is not None else None,
+        channel=original.channel,
+        pledge_id=original.pledge_id,
+        donor_id=original.donor_id,
+        bank_transaction_id=original.bank_transaction_id,
+        public_name=original.public_name,
+        received_at=timezone.now(),
+        reverses=original,
+        reason=reason[:255],
+        recorded_by=recorded_by,
+    )
+    ReceiptItem.objects.bulk_create(
+        ReceiptItem(receipt=reversal, category_id=i.category_id, quantity=-i.quantity,
+                    estimated_value=-i.estimated_value if i.estimated_value else None)
+        for i in original.items.all()
+    )
+    if original.pledge_id:
+        pledge_status_refresh(pledge_ids=[original.pledge_id])
+    announce_ledger_change(campaign_id=campaign.pk)
+    return reversal
+
+
+def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
+    """Set each pledge's status from the receipts that settle it, by SQL aggregates.
+
+    Cash: received when the receipts cover the amount (an overpayment stays received), partly
+    received when less. Goods: received when every pledged category is covered.
+    """
+    pledges = list(
+        Pledge.objects.filter(pk__in=pledge_ids).exclude(status=Pledge.Status.CANCELLED).only("kind", "amount", "status")
+    )
+    if not pledges:
+        return
+    cash_in = dict(
+        Receipt.objects.filter(pledge_id__in=pledge_ids, kind=PledgeKind.CASH)
+        .values("pledge_id").annotate(total=Sum("amount")).values_list("pledge_id", "total")
+    )
+    goods_in = {
+        (row["receipt__pledge_id"], row["category_id"]): row["total"]
+        for row in ReceiptItem.objects.filter(receipt__pledge_id__in=pledge_ids)
+        .values("receipt__pledge_id", "category_id").annotate(total=Sum("quantity"))
+    }
+    goods_pledged: dict[int, dict[int, Decimal]] = {}
+    for row in (
+        PledgeItem.objects.filter(pledge_id__in=pledge_ids)
+        .values("pledge_id", "category_id").annotate(total=Sum("quantity"))
+    ):
+        goods_pledged.setdefault(row["pledge_id"], {})[row["category_id"]] = row["total"]
+
+    changed = []
+    for pledge in pledges:
+        if pledge.kind == PledgeKind.CASH:
+            got = cash_in.get(pledge.pk) or 0
+            covered, some = got >= pledge.amount, got > 0
+        else:
+            wanted = goods_pledged.get(pledge.pk, {})
+            got_by_cat = {cat: goods_in.get((pledge.pk, cat)) or 0 for cat in wanted}
+            covered = bool(wanted) and all(got_by_cat[c] >= q for c, q in wanted.items())
+            some = any(v > 0 for v in got_by_cat.values()) or any(
+                v > 0 for (pid, _c), v in goods_in.items() if pid == pledge.pk
+            )
+        status = Pledge.Status.RECEIVED if covered else Pledge.Status.PARTLY_RECEIVED if some else Pledge.Status.PLEDGED
+        if status != pledge.status:
+            pledge.status = status
+            changed.append(pledge)
+    now = timezone.now()
+    for pledge in changed:
+        pledge.updated_at = now
+    if changed:
+        Pledge.objects.bulk_update(changed, ["status", "updated_at"])

@@ -1,0 +1,305 @@
+"""Bank statement import: rows become bank transactions once, credits become receipts.
+
+The whole file is read and checked before anything is written; then every row is written in
+one transaction, in chunks with bulk queries (no query per row), so a statement of hundreds of
+thousands of rows imports in minutes and a bad one leaves nothing behind.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, ReceivingAccount
+
+from ..matching import payer_from_text, reference_candidates
+from ..models import (
+    ANONYMOUS_NAME,
+    BankTransaction,
+    BankTransactionDecision,
+    Pledge,
+    PledgeKind,
+    Receipt,
+    StatementColumnMapping,
+    StatementImport,
+    mask_name,
+)
+from ..signals import announce_ledger_change
+from ..statements import ColumnMapping, StatementError, StatementRow, parse_statement
+from .receipts import campaign_lock, pledge_status_refresh, receipt_numbers_reserve, receipt_reverse
+
+CHUNK = 2_000
+PROGRESS_KEY = "statement-import-progress-{}"
+
+
+def statement_import_create(
+    *, account: ReceivingAccount, file_name: str, content: bytes, uploaded_by: AbstractBaseUser
+) -> StatementImport:
+    """Store an uploaded statement; the import itself runs as a task after commit."""
+    if not content:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    return StatementImport.objects.create(
+        account=account, file_name=file_name[:255], content=content, uploaded_by=uploaded_by
+    )
+
+
+def statement_import_progress(*, import_id: int) -> tuple[int, int]:
+    """(rows done, rows in file) while an import runs; (0, 0) before it starts."""
+    return cache.get(PROGRESS_KEY.format(import_id), (0, 0))
+
+
+def _mapping_for(account: ReceivingAccount) -> ColumnMapping | None:
+    saved = StatementColumnMapping.objects.filter(account=account).first()
+    if saved is None:
+        return None
+    return ColumnMapping(
+        date=saved.date, description=saved.description, credit=saved.credit, debit=saved.debit,
+        amount=saved.amount, reference=saved.reference, balance=saved.balance,
+    )
+
+
+def transaction_checksum(*, account_id: int, row: StatementRow, occurrence: int) -> str:
+    """Same account, date, bank reference, amount and text → same checksum.
+
+    `occurrence` numbers rows that are identical within one file: they are distinct transfers
+    (two donors sending the same amount with the same words), and stay distinct on re-import.
+    """
+    key = "|".join(
+        [str(account_id), row.booked_at.isoformat(), row.bank_reference, str(row.amount),
+         " ".join(row.description.split()).upper(), str(occurrence)]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass
+class _Summary:
+    rows_read: int = 0
+    credits: int = 0
+    debits: int = 0
+    matched: int = 0
+    direct: int = 0
+    queued: int = 0
+    duplicates: int = 0
+    credited_amount: int = 0
+    pledge_ids: set[int] = field(default_factory=set)
+
+
+def statement_import_run(*, import_id: int) -> StatementImport:
+    """Import a stored statement. Safe to run twice: a finished import is left as it is."""
+    imp = StatementImport.objects.select_related("account__campaign", "account__bank").get(pk=import_id)
+    if imp.status in (StatementImport.Status.DONE, StatementImport.Status.REJECTED):
+        return imp
+    StatementImport.objects.filter(pk=imp.pk).update(status=StatementImport.Status.RUNNING)
+    try:
+        parsed = parse_statement(
+            content=bytes(imp.content), filename=imp.file_name, mapping=_mapping_for(imp.account)
+        )
+        if parsed.account_number and parsed.account_number != imp.account.account_number:
+            raise StatementError(
+                _("This statement is for account %(found)s, not %(expected)s.")
+                % {"found": parsed.account_number, "expected": imp.account.account_number}
+            )
+    except StatementError as exc:
+        imp.status, imp.error, imp.finished_at = StatementImport.Status.REJECTED, str(exc), timezone.now()
+        imp.save(update_fields=["status", "error", "finished_at"])
+        return imp
+
+    summary = _Summary(rows_read=len(parsed.rows))
+    with transaction.atomic():
+        campaign = campaign_lock(campaign_id=imp.account.campaign_id)
+        occurrences: Counter = Counter()
+        for start in range(0, len(parsed.rows), CHUNK):
+            chunk = parsed.rows[start:start + CHUNK]
+            _import_chunk(imp=imp, campaign=campaign, rows=chunk, occurrences=occurrences, summary=summary)
+            cache.set(PROGRESS_KEY.format(imp.pk), (start + len(chunk), len(parsed.rows)), 3600)
+        pledge_status_refresh(pledge_ids=list(summary.pledge_ids))
+        for name in ("rows_read", "credits", "debits", "matched", "direct", "queued", "duplicates", "credited_amount"):
+            setattr(imp, name, getattr(summary, name))
+        imp.layout, imp.skipped_lines = parsed.layout, parsed.skipped_lines
+        imp.status, imp.finished_at = StatementImport.Status.DONE, timezone.now()
+        imp.save()
+        if summary.credits:
+            announce_ledger_change(campaign_id=campaign.pk)
+    return imp
+
+
+def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> None:
+    account = imp.account
+    keyed = []
+    for row in rows:
+        base = (row.booked_at, row.bank_reference, row.amount, " ".join(row.description.split()).upper())
+        occurrences[base] += 1
+        keyed.append((transaction_checksum(account_id=account.pk, row=row, occurrence=occurrences[base]), row))
+    known = set(
+        BankTransaction.objects.filter(account=account, checksum__in=[c for c, _r in keyed]).values_list(
+            "checksum", flat=True
+        )
+    )
+    fresh = [(c, r) for c, r in keyed if c not in known]
+    summary.duplicates += len(keyed) - len(fresh)
+
+    codes = list(Campaign.objects.values_list("code", flat=True))
+    found = {c: reference_candidates(r.description, campaign_codes=codes) for c, r in fresh if r.amount > 0}
+    wanted = set().union(*(a | loose for a, loose in found.values())) if found else set()
+    pledges = {
+        p.reference: p
+        for p in Pledge.objects.filter(reference__in=wanted).select_related("donor").only(
+            "reference", "campaign_id", "kind", "amount", "status", "donor__kind", "donor__full_name",
+            "donor__organization_name", "donor__public_display",
+        )
+    }
+
+    tz = timezone.get_current_timezone()
+    txns, plans = [], []
+    for checksum, row in fresh:
+        payer_account, payer_name = payer_from_text(row.description)
+        txn = BankTransaction(
+            account=account, statement_import=imp, line=row.line, amount=row.amount,
+            booked_at=timezone.make_aware(row.booked_at, tz), description=row.description[:2000],
+            bank_reference=row.bank_reference[:64], payer_name=payer_name[:120], payer_account=payer_account,
+            checksum=checksum,
+        )
+        if row.amount <= 0:
+            txn.status = BankTransaction.Status.DEBIT
+            summary.debits += 1
+        else:
+            summary.credits += 1
+            summary.credited_amount += row.amount
+            anchored, loose = found[checksum]
+            targets, reason = _match(campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=pledges)
+            txn.status, txn.queue_reason = _status_for(targets, reason)
+            plans.append((txn, targets))
+        txns.append(txn)
+    BankTransaction.objects.bulk_create(txns, batch_size=1000)
+
+    receipts = []
+    to_write = [(t, targets) for t, targets in plans if t.status != BankTransaction.Status.QUEUED]
+    numbers = iter(receipt_numbers_reserve(campaign=campaign, count=sum(max(len(tg), 1) for _t, tg in to_write)))
+    for txn, targets in to_write:
+        if targets:
+            summary.matched += 1
+            for pledge, amount in targets:
+                receipts.append(_bank_receipt(campaign, txn, next(numbers), amount, imp.uploaded_by, pledge))
+                summary.pledge_ids.add(pledge.pk)
+        else:
+            summary.direct += 1
+            receipts.append(_bank_receipt(campaign, txn, next(numbers), txn.amount, imp.uploaded_by, None))
+    summary.queued += sum(1 for t, _tg in plans if t.status == BankTransaction.Status.QUEUED)
+    Receipt.objects.bulk_create(receipts, batch_size=1000)
+
+
+def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str]:
+    """What a credit settles: [(pledge, amount)], or [] for a direct gift, or a queue reason."""
+    known = [pledges[r] for r in sorted(anchored | loose) if r in pledges]
+    unknown_anchored = sorted(r for r in anchored if r not in pledges)
+    if not known:
+        if unknown_anchored:
+            return [], _("Unknown reference %(refs)s.") % {"refs": ", ".join(unknown_anchored)}
+        return [], ""
+    for pledge in known:
+        if pledge.campaign_id != campaign.pk:
+            return [], _("Reference %(ref)s belongs to another campaign.") % {"ref": pledge.reference}
+        if pledge.status == Pledge.Status.CANCELLED:
+            return [], _("Reference %(ref)s is a cancelled pledge.") % {"ref": pledge.reference}
+        if pledge.kind != PledgeKind.CASH:
+            return [], _("Reference %(ref)s is a pledge of goods.") % {"ref": pledge.reference}
+    if len(known) == 1:
+        return [(known[0], amount)], ""
+    if sum(p.amount for p in known) == amount:
+        return [(p, p.amount) for p in known], ""
+    return [], _("Several references whose pledged amounts do not add up to the transfer.")
+
+
+def _status_for(targets, reason) -> tuple[str, str]:
+    if reason:
+        return BankTransaction.Status.QUEUED, reason[:255]
+    return (BankTransaction.Status.MATCHED if targets else BankTransaction.Status.DIRECT), ""
+
+
+def _bank_receipt(campaign, txn, number, amount, user, pledge: Pledge | None) -> Receipt:
+    sequence, label = number
+    if pledge is not None:
+        name = pledge.donor.public_name
+    else:
+        name = mask_name(txn.payer_name) if txn.payer_name else ANONYMOUS_NAME
+    return Receipt(
+        campaign=campaign, sequence=sequence, number=label, kind=PledgeKind.CASH, amount=amount,
+        received_at=txn.booked_at, channel=Receipt.Channel.BANK_TRANSFER, pledge=pledge,
+        donor_id=pledge.donor_id if pledge else None, bank_transaction=txn, public_name=name,
+        recorded_by=user,
+    )
+
+
+# --- the queue: staff decisions on transactions the import could not settle -----------------
+
+
+def _queued_locked(txn: BankTransaction, *, also: tuple[str, ...] = ()) -> tuple[Campaign, BankTransaction]:
+    campaign = campaign_lock(campaign_id=txn.account.campaign_id)
+    locked = BankTransaction.objects.select_for_update().select_related("account").get(pk=txn.pk)
+    if locked.status not in (BankTransaction.Status.QUEUED, *also):
+        raise ValidationError(_("This transaction has already been decided."))
+    return campaign, locked
+
+
+@transaction.atomic
+def bank_transaction_assign(
+    *, txn: BankTransaction, reference: str, decided_by: AbstractBaseUser, note: str = ""
+) -> Receipt:
+    """Settle a queued credit against the pledge with this reference (of the account's campaign).
+
+    A credit first taken as a direct gift can be assigned too: its direct receipt is reversed.
+    """
+    campaign, txn = _queued_locked(txn, also=(BankTransaction.Status.DIRECT,))
+    pledge = Pledge.objects.select_related("donor").filter(reference=reference.strip().upper()).first()
+    if pledge is None:
+        raise ValidationError({"reference": [_("No pledge has this reference.")]})
+    if pledge.campaign_id != campaign.pk:
+        raise ValidationError({"reference": [_("This pledge belongs to another campaign.")]})
+    if pledge.kind != PledgeKind.CASH or pledge.status == Pledge.Status.CANCELLED:
+        raise ValidationError({"reference": [_("Only an open cash pledge can be settled by a transfer.")]})
+    if txn.status == BankTransaction.Status.DIRECT:
+        for direct in Receipt.objects.filter(bank_transaction=txn, reverses__isnull=True, reversed_by__isnull=True):
+            receipt_reverse(receipt=direct, reason=_("Assigned to pledge %(ref)s") % {"ref": pledge.reference},
+                            recorded_by=decided_by)
+    receipt = _decide(campaign, txn, BankTransaction.Status.MATCHED, BankTransactionDecision.Decision.ASSIGN,
+                      decided_by, note, pledge)
+    pledge_status_refresh(pledge_ids=[pledge.pk])
+    return receipt
+
+
+@transaction.atomic
+def bank_transaction_confirm_direct(*, txn: BankTransaction, decided_by: AbstractBaseUser, note: str = "") -> Receipt:
+    """Accept a queued credit as a gift without pledge."""
+    campaign, txn = _queued_locked(txn)
+    return _decide(campaign, txn, BankTransaction.Status.DIRECT, BankTransactionDecision.Decision.DIRECT,
+                   decided_by, note, None)
+
+
+@transaction.atomic
+def bank_transaction_mark_not_donation(
+    *, txn: BankTransaction, decided_by: AbstractBaseUser, note: str = ""
+) -> None:
+    """A credit that is not a gift (a refund, interest, a bank correction): kept, never counted."""
+    _campaign, txn = _queued_locked(txn)
+    txn.status = BankTransaction.Status.NOT_DONATION
+    txn.save(update_fields=["status"])
+    BankTransactionDecision.objects.create(
+        transaction=txn, decision=BankTransactionDecision.Decision.NOT_DONATION, note=note, decided_by=decided_by
+    )
+
+
+def _decide(campaign, txn, status, decision, user, note, pledge) -> Receipt:
+    (number,) = receipt_numbers_reserve(campaign=campaign, count=1)
+    receipt = _bank_receipt(campaign, txn, number, txn.amount, user, pledge)
+    receipt.save()
+    txn.status = status
+    txn.save(update_fields=["status"])
+    BankTransactionDecision.objects.create(transaction=txn, decision=decision, pledge=pledge, note=note, decided_by=user)
+    announce_ledger_change(campaign_id=campaign.pk)
+    return receipt

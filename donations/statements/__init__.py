@@ -1,0 +1,23 @@
+"""Bank statement import: read a CSV/XLSX statement of one receiving account into plain rows.
+
+A pure parsing layer (no database): ``parse_statement`` returns a ``ParsedStatement``
+of ``StatementRow`` (signed whole-đồng amounts, naive local times) or raises
+``StatementError`` saying which line and column is wrong.  Known layouts are
+Vietcombank, VietinBank, BIDV and MB; any other bank is read with a ``ColumnMapping``
+built from ``read_header_candidates``.
+"""
+
+from .errors import StatementError
+from .layouts import LAYOUT_NAMES
+from .parser import parse_statement, read_header_candidates
+from .records import ColumnMapping, ParsedStatement, StatementRow
+
+__all__ = [
+    "LAYOUT_NAMES",
+    "ColumnMapping",
+    "ParsedStatement",
+    "StatementError",
+    "StatementRow",
+    "parse_statement",
+    "read_header_candidates",
+]

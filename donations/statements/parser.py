@@ -1,0 +1,260 @@
+"""Bank statement file → ``ParsedStatement``: find the header, then convert rows one by one."""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+
+from django.utils.translation import gettext
+
+from .errors import StatementError
+from .layouts import (
+    AMOUNT,
+    BALANCE,
+    CREDIT,
+    DATE,
+    DEBIT,
+    DESCRIPTION,
+    REFERENCE,
+    Header,
+    check_mapping,
+    find_account_number,
+    header_score,
+    likely_header,
+    match_layout,
+    match_mapping,
+)
+from .readers import Row, open_rows
+from .records import ColumnMapping, ParsedStatement, StatementRow
+from .values import FractionalAmount, cell_text, fold, is_blank, parse_amount, parse_date
+
+HEADER_SCAN_ROWS = 200  # title lines above the table; a header further down is not a statement
+SUMMARY_MARKERS = tuple(
+    fold(marker)
+    for marker in (
+        "Số dư đầu kỳ",
+        "Số dư cuối kỳ",
+        "Số dư đầu ngày",
+        "Số dư cuối ngày",
+        "Opening balance",
+        "Closing balance",
+        "Beginning balance",
+        "Ending balance",
+        "Tổng cộng",
+        "Cộng phát sinh",
+        "Tổng phát sinh",
+        "Tổng số giao dịch",
+        "Total",
+    )
+)
+
+
+def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | None = None) -> ParsedStatement:
+    """Read a Vietcombank, VietinBank, BIDV or MB statement (or any bank, given ``mapping``).
+
+    Raises ``StatementError`` naming the line and column of the first problem; a file
+    is either read completely or rejected.
+    """
+    if mapping is not None:
+        check_mapping(mapping)
+    with closing(open_rows(content=content, filename=filename, score_row=_scorer(mapping))) as rows:
+        header, title_rows = _find_header(rows, mapping)
+        statement = ParsedStatement(layout=header.layout, account_number=find_account_number(title_rows))
+        converter = _RowConverter(header)
+        for line, cells in rows:
+            row = converter(line, cells)
+            if row is None:
+                statement.skipped_lines += 1
+            else:
+                statement.rows.append(row)
+    return statement
+
+
+def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
+    """The header cells of the file's table, for staff to choose from when mapping columns."""
+    strong: list[str] | None = None  # a row with some header names any bank uses
+    weak: list[str] | None = None  # a row of several text cells without numbers
+    with closing(open_rows(content=content, filename=filename, score_row=header_score)) as rows:
+        for scanned, (line, cells) in enumerate(rows, start=1):
+            texts = [cell_text(cell) for cell in cells]
+            try:
+                if match_layout(line, texts) is not None:
+                    return _distinct(texts)
+            except StatementError:  # a known bank's header missing a column: still the header
+                return _distinct(texts)
+            if strong is None and header_score(texts) >= 2:
+                strong = texts
+            if weak is None and likely_header(texts):
+                weak = texts
+            if scanned >= HEADER_SCAN_ROWS:
+                break
+    found = strong or weak
+    if found is None:
+        raise StatementError(gettext("No header row with column names was found in the file."), code="no_header")
+    return _distinct(found)
+
+
+def _distinct(cells: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(cell for cell in cells if cell))
+
+
+def _scorer(mapping: ColumnMapping | None) -> Callable[[list[str]], int]:
+    if mapping is None:
+        return header_score
+    names = {fold(name) for name in mapping.columns().values()}
+
+    def score(cells: list[str]) -> int:
+        return header_score(cells) + 2 * sum(1 for cell in cells if fold(cell) in names)
+
+    return score
+
+
+def _find_header(rows: Iterator[Row], mapping: ColumnMapping | None) -> tuple[Header, list[list[str]]]:
+    """Consume rows up to and including the header; return it with the title rows above it."""
+    title_rows: list[list[str]] = []
+    closest: tuple[int, int, str] | None = None  # (missing count, line, first missing) for a mapping
+    for scanned, (line, cells) in enumerate(rows, start=1):
+        texts = [cell_text(cell) for cell in cells]
+        if mapping is None:
+            header = match_layout(line, texts)
+        else:
+            header, missing = match_mapping(line, texts, mapping)
+            if missing and len(missing) < len(mapping.columns()) and (closest is None or len(missing) < closest[0]):
+                closest = (len(missing), line, missing[0])
+        if header is not None:
+            return header, title_rows
+        title_rows.append(texts)
+        if scanned >= HEADER_SCAN_ROWS:
+            break
+    if mapping is None:
+        raise StatementError(
+            gettext(
+                "Unknown layout: no header row of a supported bank (Vietcombank, VietinBank, BIDV, MB) "
+                "was found. Choose the columns for this account's statements."
+            ),
+            code="unknown_layout",
+        )
+    if closest is not None:
+        _, line, column = closest
+        raise StatementError(
+            gettext("Line %(line)s: the header row has no column “%(column)s” chosen for this account.")
+            % {"line": line, "column": column},
+            line=line,
+            column=column,
+            code="missing_column",
+        )
+    column = next(iter(mapping.columns().values()))
+    raise StatementError(
+        gettext("None of the columns chosen for this account (such as “%(column)s”) is in the file.")
+        % {"column": column},
+        column=column,
+        code="missing_column",
+    )
+
+
+class _RowConverter:
+    """One table row → ``StatementRow``, ``None`` for a row to skip, or ``StatementError``."""
+
+    def __init__(self, header: Header) -> None:
+        self.header = header
+        self.width = len(header.cells)
+        self.positions = header.positions
+        self.header_keys = tuple(fold(cell) for cell in header.cells)
+
+    def __call__(self, line: int, cells: Sequence[object]) -> StatementRow | None:
+        raw_date = self._cell(cells, DATE)
+        if is_blank(raw_date):  # blank lines, totals, wrapped text: not a transaction
+            return None
+        try:
+            booked_at = parse_date(raw_date)
+        except ValueError:
+            if self._is_header_again(cells) or _is_summary(cells):
+                return None
+            raise self._error(
+                gettext("Line %(line)s, column “%(column)s”: cannot read the date “%(value)s” (expected dd/mm/yyyy)."),
+                line,
+                DATE,
+                raw_date,
+            ) from None
+        amount = self._amount(line, cells)
+        if amount is None:
+            if _is_summary(cells):  # e.g. an opening-balance row that carries the period's first date
+                return None
+            field = AMOUNT if AMOUNT in self.positions else CREDIT
+            raise self._error(
+                gettext("Line %(line)s, column “%(column)s”: the transaction has no amount."), line, field, ""
+            )
+        if any(not is_blank(cell) for cell in cells[self.width :]):
+            raise StatementError(
+                gettext(
+                    "Line %(line)s has more cells than the header row; is an amount such as 1,000,000 "
+                    "written without quotes in a comma-separated file?"
+                )
+                % {"line": line},
+                line=line,
+                code="extra_cells",
+            )
+        return StatementRow(
+            line=line,
+            booked_at=booked_at,
+            amount=amount,
+            description=cell_text(self._cell(cells, DESCRIPTION)),
+            bank_reference=cell_text(self._cell(cells, REFERENCE)),
+            balance=self._number(line, cells, BALANCE),
+        )
+
+    def _cell(self, cells: Sequence[object], field: str) -> object:
+        index = self.positions.get(field)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def _number(self, line: int, cells: Sequence[object], field: str) -> int | None:
+        raw = self._cell(cells, field)
+        try:
+            return parse_amount(raw)
+        except FractionalAmount:
+            message = gettext("Line %(line)s, column “%(column)s”: the amount “%(value)s” has a fraction of a đồng.")
+        except ValueError:
+            message = gettext("Line %(line)s, column “%(column)s”: cannot read the amount “%(value)s”.")
+        raise self._error(message, line, field, raw)
+
+    def _amount(self, line: int, cells: Sequence[object]) -> int | None:
+        """Signed whole đồng, or ``None`` when the row carries no (non-zero) amount."""
+        if AMOUNT in self.positions:
+            return self._number(line, cells, AMOUNT) or None
+        credit = self._number(line, cells, CREDIT) or 0
+        debit = self._number(line, cells, DEBIT) or 0
+        if credit and debit:
+            raise self._error(
+                gettext("Line %(line)s, column “%(column)s”: the transaction has both a debit and a credit amount."),
+                line,
+                DEBIT,
+                "",
+            )
+        if credit:
+            return credit
+        if debit:
+            return -abs(debit)  # some banks print debits as "-50.000", others as "50.000"
+        return None
+
+    def _is_header_again(self, cells: Sequence[object]) -> bool:
+        """Some exports repeat the header on every printed page."""
+        keys = tuple(fold(cell_text(cell)) for cell in cells[: self.width])
+        return keys == self.header_keys[: len(keys)]
+
+    def _error(self, template: str, line: int, field: str, value: object) -> StatementError:
+        column = self.header.label(field)
+        return StatementError(
+            template % {"line": line, "column": column, "value": cell_text(value)},
+            line=line,
+            column=column,
+            code="invalid_value",
+        )
+
+
+def _is_summary(cells: Sequence[object]) -> bool:
+    for cell in cells:
+        if isinstance(cell, str) and cell.strip():
+            key = fold(cell)
+            if any(key == marker or key.startswith(marker + " ") for marker in SUMMARY_MARKERS):
+                return True
+    return False
