@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ProvinceSet(models.TextChoices):
@@ -152,6 +153,7 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[provinces])
 
     class Meta:
         verbose_name = _("campaign")
@@ -194,6 +196,7 @@ class ReceivingAccount(models.Model):
     account_holder = models.CharField(_("account holder"), max_length=120)
     branch = models.CharField(_("branch"), max_length=120, blank=True)
     is_primary = models.BooleanField(_("primary"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("receiving account")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, ItemCategory
 
@@ -55,6 +56,7 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("receipt")

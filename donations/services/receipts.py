@@ -97,6 +97,7 @@ def receipt_record(
         recorded_by=recorded_by,
     )
     receipt.full_clean()
+    receipt._history_user = recorded_by
     receipt.save()
     ReceiptItem.objects.bulk_create(
         ReceiptItem(receipt=receipt, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
@@ -121,7 +122,7 @@ def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseU
     if Receipt.objects.filter(reverses=original).exists():
         raise ValidationError({"reverses": [_("This receipt has already been reversed.")]})
     ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
-    reversal = Receipt.objects.create(
+    reversal = Receipt(
         campaign=campaign,
         sequence=sequence,
         number=number,
@@ -137,6 +138,8 @@ def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseU
         reason=reason[:255],
         recorded_by=recorded_by,
     )
+    reversal._history_user = recorded_by
+    reversal.save()
     ReceiptItem.objects.bulk_create(
         ReceiptItem(receipt=reversal, category_id=i.category_id, quantity=-i.quantity,
                     estimated_value=-i.estimated_value if i.estimated_value else None)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, ReceivingAccount
 
@@ -191,7 +192,7 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
             summary.direct += 1
             receipts.append(_bank_receipt(campaign, txn, next(numbers), txn.amount, imp.uploaded_by, None))
     summary.queued += sum(1 for t, _tg in plans if t.status == BankTransaction.Status.QUEUED)
-    Receipt.objects.bulk_create(receipts, batch_size=1000)
+    bulk_create_with_history(receipts, Receipt, batch_size=1000, default_user=imp.uploaded_by)
 
 
 def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str]:
@@ -297,6 +298,7 @@ def bank_transaction_mark_not_donation(
 def _decide(campaign, txn, status, decision, user, note, pledge) -> Receipt:
     (number,) = receipt_numbers_reserve(campaign=campaign, count=1)
     receipt = _bank_receipt(campaign, txn, number, txn.amount, user, pledge)
+    receipt._history_user = user
     receipt.save()
     txn.status = status
     txn.save(update_fields=["status"])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from .errors import StatementError
 from .records import LAYOUT_CUSTOM, ColumnMapping
-from .values import fold, header_keys
+from .values import cell_text, fold, header_keys
 
 MIN_HEADER_CELLS = 3  # a row needs this many known header names to be taken for the header
 
@@ -41,6 +41,7 @@ class Column:
 @dataclass(frozen=True)
 class Layout:
     name: str
+    title: str  # the bank's own spelling, for messages
     signature: frozenset[str]
     columns: tuple[Column, ...]
 
@@ -65,6 +66,7 @@ def _column(field: str, label: str, *aliases: str, required: bool = False) -> Co
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
         name="vietcombank",
+        title="Vietcombank",
         signature=frozenset({"so tien ghi co", "so tien ghi no", "noi dung chi tiet", "transactions in detail"}),
         columns=(
             _column(DATE, "Ngày giao dịch/Transaction Date", "Ngày giao dịch", "Transaction Date", "Ngày GD",
@@ -80,6 +82,7 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
     Layout(
         name="vietinbank",
+        title="VietinBank",
         signature=frozenset({"mo ta giao dich", "so giao dich", "transaction description", "transaction number"}),
         columns=(
             _column(DATE, "Ngày giao dịch", "Ngày giao dịch", "Transaction date", "Ngày hạch toán",
@@ -94,6 +97,7 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
     Layout(
         name="bidv",
+        title="BIDV",
         signature=frozenset({"ngay hieu luc", "phat sinh no", "phat sinh co", "effective date"}),
         columns=(
             # "Ngày giao dịch" carries the time of the transfer; "Ngày hiệu lực" (value date) is the fallback.
@@ -108,6 +112,7 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
     Layout(
         name="mb",
+        title="MB",
         signature=frozenset({"so but toan"}),
         columns=(
             _column(DATE, "Ngày giao dịch/Transaction Date", "Ngày giao dịch", "Transaction Date", "Ngày hạch toán",
@@ -129,18 +134,23 @@ KNOWN_HEADER_NAMES = frozenset(
 )
 
 
-def _key_positions(cells: Sequence[str]) -> dict[str, int]:
+def _keys(cell: object) -> frozenset[str]:
+    # Raw text, not collapsed: a line break separates "Số tiền ghi có\nCredit" in workbooks.
+    return header_keys(cell if isinstance(cell, str) else cell_text(cell))
+
+
+def _key_positions(cells: Sequence[object]) -> dict[str, int]:
     """Folded header name → first cell position answering to it."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        for key in header_keys(cell):
+        for key in _keys(cell):
             positions.setdefault(key, index)
     return positions
 
 
-def header_score(cells: Sequence[str]) -> int:
+def header_score(cells: Sequence[object]) -> int:
     """How many cells carry a header name some known bank uses."""
-    return sum(1 for cell in cells if cell and header_keys(cell) & KNOWN_HEADER_NAMES)
+    return sum(1 for cell in cells if cell and _keys(cell) & KNOWN_HEADER_NAMES)
 
 
 def _resolve(layout: Layout, positions: dict[str, int]) -> dict[str, int]:
@@ -156,7 +166,7 @@ def _resolve(layout: Layout, positions: dict[str, int]) -> dict[str, int]:
     return resolved
 
 
-def match_layout(line: int, cells: Sequence[str]) -> Header | None:
+def match_layout(line: int, cells: Sequence[object]) -> Header | None:
     """The known bank whose header this row is, or ``None``.
 
     Raises ``StatementError`` when the row is clearly one bank's header but lacks a
@@ -179,16 +189,19 @@ def match_layout(line: int, cells: Sequence[str]) -> Header | None:
     if missing:
         raise StatementError(
             gettext("Line %(line)s: this looks like a %(bank)s statement, but it has no “%(column)s” column.")
-            % {"line": line, "bank": layout.name, "column": missing[0].label},
+            % {"line": line, "bank": layout.title, "column": missing[0].label},
             line=line,
             column=missing[0].label,
             code="missing_column",
         )
-    return Header(layout.name, line, tuple(cells), resolved)
+    return Header(layout.name, line, tuple(cell_text(cell) for cell in cells), resolved)
 
 
 def match_mapping(line: int, cells: Sequence[str], mapping: ColumnMapping) -> tuple[Header | None, list[str]]:
-    """The header for a staff-defined mapping: ``(header, [])`` or ``(None, missing header names)``."""
+    """The header for a staff-defined mapping: ``(header, [])`` or ``(None, missing header names)``.
+
+    ``cells`` are collapsed texts; names compare without case, diacritics or punctuation.
+    """
     positions: dict[str, int] = {}
     for index, cell in enumerate(cells):
         positions.setdefault(fold(cell), index)

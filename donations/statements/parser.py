@@ -76,7 +76,7 @@ def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
         for scanned, (line, cells) in enumerate(rows, start=1):
             texts = [cell_text(cell) for cell in cells]
             try:
-                if match_layout(line, texts) is not None:
+                if match_layout(line, cells) is not None:
                     return _distinct(texts)
             except StatementError:  # a known bank's header missing a column: still the header
                 return _distinct(texts)
@@ -114,7 +114,7 @@ def _find_header(rows: Iterator[Row], mapping: ColumnMapping | None) -> tuple[He
     for scanned, (line, cells) in enumerate(rows, start=1):
         texts = [cell_text(cell) for cell in cells]
         if mapping is None:
-            header = match_layout(line, texts)
+            header = match_layout(line, cells)
         else:
             header, missing = match_mapping(line, texts, mapping)
             if missing and len(missing) < len(mapping.columns()) and (closest is None or len(missing) < closest[0]):

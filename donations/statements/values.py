@@ -129,8 +129,13 @@ def parse_amount(value: object) -> int | None:
 
 
 def _parse_amount_text(value: str) -> int | None:
-    text = value.replace("\u00a0", " ").replace("\u202f", " ").strip()
-    text = _CURRENCY_SUFFIX.sub("", text).strip()
+    text = value.strip()
+    if not text:
+        return None
+    if "\u00a0" in text or "\u202f" in text:
+        text = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if not text[-1].isdigit():
+        text = _CURRENCY_SUFFIX.sub("", text).strip()
     if text in _EMPTY_AMOUNTS:
         return None
     sign = 1

@@ -1,0 +1,73 @@
+"""Reads of the allocations app: what is still available, and whose province a user may touch."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from campaigns.models import Province
+from donations.models import Receipt, ReceiptItem
+
+from .models import Allocation, AllocationItem, StaffRole
+
+
+@dataclass(frozen=True)
+class Availability:
+    cash_received: int
+    cash_allocated: int
+    goods_received: dict[int, Decimal] = field(default_factory=dict)
+    goods_allocated: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def cash_available(self) -> int:
+        return self.cash_received - self.cash_allocated
+
+    def goods_available(self, category_id: int) -> Decimal:
+        return self.goods_received.get(category_id, Decimal(0)) - self.goods_allocated.get(category_id, Decimal(0))
+
+
+def campaign_availability(*, campaign_id: int) -> Availability:
+    """Received minus allocated (planned and disbursed, reversals included), by SQL aggregates."""
+
+    def by_category(qs) -> dict[int, Decimal]:
+        return dict(qs.values("category_id").annotate(total=Sum("quantity")).values_list("category_id", "total"))
+
+    return Availability(
+        cash_received=Receipt.objects.filter(campaign_id=campaign_id).aggregate(s=Sum("amount"))["s"] or 0,
+        cash_allocated=Allocation.objects.filter(campaign_id=campaign_id).aggregate(s=Sum("amount"))["s"] or 0,
+        goods_received=by_category(ReceiptItem.objects.filter(receipt__campaign_id=campaign_id)),
+        goods_allocated=by_category(AllocationItem.objects.filter(allocation__campaign_id=campaign_id)),
+    )
+
+
+def user_province_scope(*, user) -> Province | None:
+    """The 2025 province a provincial staff member is limited to; None for everyone else."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    if membership is None or membership.role != StaffRole.PROVINCIAL:
+        return None
+    return membership.committee.province
+
+
+def province_q(*, province: Province, prefix: str = "province") -> Q:
+    """Matches a 2025 unit and every 2008 unit that rolls up to it."""
+    return Q(**{prefix: province}) | Q(**{f"{prefix}__successor": province})
+
+
+def allocation_list_for(*, user) -> QuerySet[Allocation]:
+    qs = Allocation.objects.select_related("campaign", "province", "province__successor", "recorded_by")
+    scope = user_province_scope(user=user)
+    return qs if scope is None else qs.filter(province_q(province=scope))
+
+
+def allocation_totals_by_current_province(*, campaign_id: int) -> dict[int, int]:
+    """Cash allocated per unit of today's map: 2008 units roll up to their successor."""
+    totals: dict[int, int] = {}
+    rows = (
+        Allocation.objects.filter(campaign_id=campaign_id, kind="cash")
+        .values("province_id", "province__successor_id")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        current = row["province__successor_id"] or row["province_id"]
+        totals[current] = totals.get(current, 0) + row["total"]
+    return totals

@@ -1,0 +1,199 @@
+"""Writes of the allocations app. Every write locks the campaign first (DESIGN rule 7)."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
+from campaigns.templatetags.money import group_thousands
+from donations.models import PledgeKind
+from donations.services import campaign_lock
+
+from .models import NEW_MAP_FROM, Allocation, AllocationItem, Committee, DistributionReport, StaffMembership, StaffRole
+from .roles import ROLE_GROUPS
+from .selectors import campaign_availability, user_province_scope
+
+
+@dataclass(frozen=True)
+class AllocatedItem:
+    category: ItemCategory
+    quantity: Decimal
+    estimated_value: int | None = None
+
+
+def _check_scope(*, user, province: Province) -> None:
+    scope = user_province_scope(user=user)
+    if scope is not None and province.current != scope:
+        raise ValidationError({"province": [_("You can only record for your own province.")]})
+
+
+@transaction.atomic
+def allocation_record(
+    *,
+    campaign: Campaign,
+    province: Province,
+    decision_number: str,
+    decision_date: datetime.date,
+    purpose: str,
+    recorded_by: AbstractBaseUser,
+    amount: int | None = None,
+    items: list[AllocatedItem] | None = None,
+    status: str = Allocation.Status.PLANNED,
+    disbursed_on: datetime.date | None = None,
+) -> Allocation:
+    """Allocate cash or goods to a province, never more than the campaign has received.
+
+    The campaign row is locked before the available figures are read, so two staff allocating
+    the last money at the same moment cannot both succeed.
+    """
+    campaign = campaign_lock(campaign_id=campaign.pk)
+    items = items or []
+    errors: dict[str, list] = {}
+    if (amount is None) == (not items):
+        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
+    if amount is not None and amount <= 0:
+        errors["amount"] = [_("The amount must be a positive number of đồng.")]
+    if any(i.quantity <= 0 for i in items):
+        errors["items"] = [_("The quantity must be greater than zero.")]
+    if province.set == ProvinceSet.Y2008 and campaign.starts_on >= NEW_MAP_FROM:
+        errors["province"] = [_("Campaigns since 1 July 2025 allocate to the 34 current units.")]
+    if status == Allocation.Status.DISBURSED and disbursed_on is None:
+        errors["disbursed_on"] = [_("Enter the date the allocation was disbursed.")]
+    if errors:
+        raise ValidationError(errors)
+    _check_scope(user=recorded_by, province=province)
+
+    available = campaign_availability(campaign_id=campaign.pk)
+    if amount is not None and amount > available.cash_available:
+        raise ValidationError({"amount": [
+            _("Only %(available)s ₫ of cash received is still unallocated.")
+            % {"available": group_thousands(available.cash_available)}
+        ]})
+    for item in items:
+        left = available.goods_available(item.category.pk)
+        if item.quantity > left:
+            raise ValidationError({"items": [
+                _("Only %(left)s %(unit)s of %(category)s received is still unallocated.")
+                % {"left": f"{left.normalize():f}", "unit": item.category.get_unit_display(), "category": item.category}
+            ]})
+
+    allocation = Allocation(
+        campaign=campaign, province=province, kind=PledgeKind.CASH if amount is not None else PledgeKind.GOODS,
+        amount=amount, decision_number=decision_number.strip(), decision_date=decision_date,
+        purpose=purpose.strip(), status=status,
+        disbursed_on=disbursed_on if status == Allocation.Status.DISBURSED else None, recorded_by=recorded_by,
+    )
+    allocation.full_clean()
+    allocation._history_user = recorded_by
+    allocation.save()
+    AllocationItem.objects.bulk_create(
+        AllocationItem(allocation=allocation, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
+        for i in items
+    )
+    return allocation
+
+
+@transaction.atomic
+def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: AbstractBaseUser) -> Allocation:
+    """Cancel an allocation by an entry of opposite sign pointing at it; the original stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the allocation is reversed.")]})
+    campaign_lock(campaign_id=allocation.campaign_id)
+    original = Allocation.objects.select_for_update().select_related("province__successor").get(pk=allocation.pk)
+    _check_scope(user=recorded_by, province=original.province)
+    if original.is_reversal:
+        raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
+    if Allocation.objects.filter(reverses=original).exists():
+        raise ValidationError({"reverses": [_("This allocation has already been reversed.")]})
+    reversal = Allocation(
+        campaign_id=original.campaign_id, province_id=original.province_id, kind=original.kind,
+        amount=-original.amount if original.amount is not None else None,
+        decision_number=original.decision_number, decision_date=original.decision_date,
+        purpose=original.purpose, status=original.status, disbursed_on=original.disbursed_on,
+        reverses=original, reason=reason[:255], recorded_by=recorded_by,
+    )
+    reversal._history_user = recorded_by
+    reversal.save()
+    AllocationItem.objects.bulk_create(
+        AllocationItem(allocation=reversal, category_id=i.category_id, quantity=-i.quantity,
+                       estimated_value=-i.estimated_value if i.estimated_value else None)
+        for i in original.items.all()
+    )
+    return reversal
+
+
+@transaction.atomic
+def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.date, user: AbstractBaseUser) -> Allocation:
+    """The one change an allocation allows: planned → disbursed, with the date."""
+    campaign_lock(campaign_id=allocation.campaign_id)
+    allocation = Allocation.objects.select_for_update().select_related("province__successor").get(pk=allocation.pk)
+    _check_scope(user=user, province=allocation.province)
+    if allocation.status == Allocation.Status.DISBURSED:
+        raise ValidationError({"status": [_("This allocation is already disbursed.")]})
+    if allocation.is_reversal or Allocation.objects.filter(reverses=allocation).exists():
+        raise ValidationError({"status": [_("A reversed allocation cannot be disbursed.")]})
+    allocation.status, allocation.disbursed_on = Allocation.Status.DISBURSED, disbursed_on
+    allocation._history_user = user
+    allocation.save(update_fields=["status", "disbursed_on"])
+    return allocation
+
+
+@transaction.atomic
+def distribution_report_record(
+    *,
+    allocation: Allocation,
+    distributed_on: datetime.date,
+    commune: str,
+    households: int,
+    people: int,
+    reported_by: AbstractBaseUser,
+    amount: int | None = None,
+    goods: str = "",
+    note: str = "",
+) -> DistributionReport:
+    """A provincial committee's account of what reached whom from one allocation."""
+    allocation = Allocation.objects.select_related("province__successor").get(pk=allocation.pk)
+    _check_scope(user=reported_by, province=allocation.province)
+    if allocation.is_reversal:
+        raise ValidationError({"allocation": [_("Report against the allocation, not its reversal.")]})
+    report = DistributionReport(
+        allocation=allocation, distributed_on=distributed_on, commune=commune.strip(), households=households,
+        people=people, amount=amount, goods=goods.strip(), note=note.strip(), reported_by=reported_by,
+    )
+    report.full_clean()
+    report._history_user = reported_by
+    report.save()
+    return report
+
+
+@transaction.atomic
+def staff_create(*, username: str, password: str, role: str, province_code: str = "") -> AbstractBaseUser:
+    """A staff user in the committee and group of their role (provincial staff: of a 2025 province)."""
+    User = get_user_model()
+    if role not in StaffRole.values:
+        raise ValidationError({"role": [_("Choose central, provincial or auditor.")]})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": [_("This username is taken.")]})
+    if role == StaffRole.PROVINCIAL:
+        committee = Committee.objects.filter(level="provincial", province__code=province_code).first()
+        if committee is None:
+            raise ValidationError({"province": [_("Give the code of a province of the 2025 map.")]})
+    else:
+        if province_code:
+            raise ValidationError({"province": [_("Only provincial staff belong to a province.")]})
+        committee = Committee.objects.get(level="central")
+    user = User(username=username, is_staff=True)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
+    StaffMembership.objects.create(user=user, committee=committee, role=role)
+    return user
