@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ReceivingAccount
 
@@ -43,7 +44,7 @@ class DropOffPointInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "status", "starts_on", "ends_on", "target_amount"]
     list_filter = ["status", "province_set"]
     search_fields = ["name", "code", "slug"]
@@ -53,7 +54,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceivingAccount)
-class ReceivingAccountAdmin(admin.ModelAdmin):
+class ReceivingAccountAdmin(SimpleHistoryAdmin):
     list_display = ["account_number", "bank", "account_holder", "campaign", "is_primary"]
     list_filter = ["bank", "campaign"]
     search_fields = ["account_number", "account_holder"]

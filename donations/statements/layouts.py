@@ -4,7 +4,8 @@ Header cells are compared as folded keys (lower case, no diacritics, no punctuat
 each bilingual part separately, so ``Số tiền ghi có/Credit``, ``SO TIEN GHI CO`` and
 ``Credit`` all answer to the same names.  A layout is recognised by one of its
 *signature* names (headers only that bank uses); its columns are then looked up by
-aliases in priority order.
+aliases in priority order.  *Hints* are weaker names (BIDV's "Phát sinh có" also
+appears in some MB exports): they recognise a layout only when no signature does.
 """
 
 import re
@@ -44,6 +45,7 @@ class Layout:
     title: str  # the bank's own spelling, for messages
     signature: frozenset[str]
     columns: tuple[Column, ...]
+    hints: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         name="bidv",
         title="BIDV",
-        signature=frozenset({"ngay hieu luc", "phat sinh no", "phat sinh co", "effective date"}),
+        signature=frozenset({"ngay hieu luc", "effective date"}),
+        hints=frozenset({"phat sinh no", "phat sinh co"}),
         columns=(
             # "Ngày giao dịch" carries the time of the transfer; "Ngày hiệu lực" (value date) is the fallback.
             _column(DATE, "Ngày giao dịch", "Ngày giao dịch", "Transaction date", "Ngày hiệu lực", "Effective date",
@@ -130,7 +133,7 @@ LAYOUT_NAMES = tuple(layout.name for layout in LAYOUTS) + (LAYOUT_CUSTOM,)
 KNOWN_HEADER_NAMES = frozenset(
     {"stt", "so tt"}
     | {alias for layout in LAYOUTS for column in layout.columns for alias in column.aliases}
-    | {name for layout in LAYOUTS for name in layout.signature}
+    | {name for layout in LAYOUTS for name in layout.signature | layout.hints}
 )
 
 
@@ -177,12 +180,13 @@ def match_layout(line: int, cells: Sequence[object]) -> Header | None:
     positions = _key_positions(cells)
     candidates = []
     for order, layout in enumerate(LAYOUTS):
-        hits = len(layout.signature & positions.keys())
-        if not hits:
+        strong = len(layout.signature & positions.keys())
+        weak = len(layout.hints & positions.keys())
+        if not strong and not weak:
             continue
         resolved = _resolve(layout, positions)
         missing = [column for column in layout.columns if column.required and column.field not in resolved]
-        candidates.append(((not missing, hits, len(resolved), -order), layout, resolved, missing))
+        candidates.append(((not missing, strong, weak, len(resolved), -order), layout, resolved, missing))
     if not candidates:
         return None
     _, layout, resolved, missing = max(candidates, key=lambda candidate: candidate[0])

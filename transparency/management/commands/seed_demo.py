@@ -8,12 +8,28 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from allocations.models import Allocation, CampaignCommittee, Committee, StaffMembership
+from allocations.selectors import campaign_availability
+from allocations.services import allocation_mark_disbursed, allocation_record, staff_create
 from campaigns.models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
-from donations.models import Pledge, PledgeKind, PublicDisplay
-from donations.services import DonorData, ItemLine, PledgeData, pledge_create
+from donations.models import Pledge, PledgeKind, PublicDisplay, Receipt
+from donations.services import DonorData, ItemLine, PledgeData, ReceivedItem, pledge_create, receipt_record
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "cuutro-2024"
+DEMO_STAFF = [
+    # (username, password, role, 2025 province code)
+    ("trunguong", "Cuutro-TrungUong-2024", "central", ""),
+    ("laocai", "Cuutro-LaoCai-2024", "provincial", "15"),
+    ("kiemtoan", "Cuutro-KiemToan-2024", "auditor", ""),
+]
+# (2008 province code, share of the cash received, decision number, purpose, disbursed)
+DEMO_ALLOCATIONS = [
+    ("15", 20, "125/QĐ-BCTTW", "Hỗ trợ hộ có nhà bị sập, trôi do lũ quét", True),
+    ("10", 20, "126/QĐ-BCTTW", "Hỗ trợ khẩn cấp thôn Làng Nủ, Bảo Yên", True),
+    ("04", 10, "127/QĐ-BCTTW", "Hỗ trợ khắc phục sạt lở đất", False),
+    ("22", 10, "128/QĐ-BCTTW", "Hỗ trợ ngư dân bị thiệt hại tàu thuyền, lồng bè", False),
+]
 
 YAGI = {
     "slug": "bao-yagi-2024",
@@ -90,18 +106,26 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, pledges: int, **options):
+        admin = self._admin()
         yagi = self._campaign(YAGI)
         self._campaign(COVID)
         created = self._pledges(yagi, count=pledges)
-        self._admin()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new pledges."))
+        self._staff()
+        receipts = self._receipts(yagi, admin)
+        allocations = self._allocations(yagi, admin)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {created} new pledges, {receipts} new receipts, {allocations} new allocations."
+        ))
         self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  user: {ADMIN_USERNAME}  password: {ADMIN_PASSWORD}")
+        for username, password, role, province in DEMO_STAFF:
+            self.stdout.write(f"  {role} staff{' (' + province + ')' if province else ''}: {username} / {password}")
 
     def _campaign(self, spec: dict) -> Campaign:
         fields = {k: spec[k] for k in ("code", "name", "summary", "description", "status", "starts_on",
                                       "ends_on", "target_amount", "province_set")}
         campaign, _ = Campaign.objects.update_or_create(slug=spec["slug"], defaults=fields)
         campaign.provinces.set(Province.objects.filter(set=spec["province_set"], code__in=spec["provinces"]))
+        CampaignCommittee.objects.get_or_create(campaign=campaign, defaults={"committee": Committee.objects.get(level="central")})
         bin_, number, holder, branch = spec["account"]
         ReceivingAccount.objects.update_or_create(
             bank=Bank.objects.get(bin=bin_),
@@ -160,9 +184,50 @@ class Command(BaseCommand):
         amount = rng.choice([100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 50_000_000])
         return donor, PledgeData(kind=PledgeKind.CASH, amount=amount, message=message)
 
-    def _admin(self) -> None:
+    def _admin(self):
         User = get_user_model()
         user, _ = User.objects.get_or_create(username=ADMIN_USERNAME, defaults={"email": "admin@example.vn"})
         user.is_staff = user.is_superuser = True
         user.set_password(ADMIN_PASSWORD)
         user.save()
+        return user
+
+    def _staff(self) -> None:
+        for username, password, role, province in DEMO_STAFF:
+            if not StaffMembership.objects.filter(user__username=username).exists():
+                staff_create(username=username, password=password, role=role, province_code=province)
+
+    def _receipts(self, campaign: Campaign, admin) -> int:
+        """Two pledges in three received at the cash desk or drop-off, plus a few walk-in gifts."""
+        if Receipt.objects.filter(campaign=campaign).exists():
+            return 0
+        count = 0
+        for number, pledge in enumerate(Pledge.objects.filter(campaign=campaign).order_by("reference")):
+            if number % 3 == 2:
+                continue
+            if pledge.kind == PledgeKind.CASH:
+                amount = pledge.amount if number % 5 else pledge.amount // 2
+                receipt_record(campaign=campaign, channel="cash_desk", amount=amount, pledge=pledge, recorded_by=admin)
+            else:
+                items = [ReceivedItem(category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
+                         for i in pledge.items.all()]
+                receipt_record(campaign=campaign, channel="goods", items=items, pledge=pledge, recorded_by=admin)
+            count += 1
+        for amount, name in ((300_000_000, "Tập đoàn Bưu chính Viễn thông"), (25_000_000, ""), (1_500_000, "")):
+            receipt_record(campaign=campaign, channel="cash_desk", amount=amount, public_name=name, recorded_by=admin)
+            count += 1
+        return count
+
+    def _allocations(self, campaign: Campaign, admin) -> int:
+        if Allocation.objects.filter(campaign=campaign).exists():
+            return 0
+        received = campaign_availability(campaign_id=campaign.pk).cash_received
+        for code, share, decision, purpose, disbursed in DEMO_ALLOCATIONS:
+            allocation = allocation_record(
+                campaign=campaign, province=Province.objects.get(set=ProvinceSet.Y2008, code=code),
+                amount=received * share // 100 // 1000 * 1000, decision_number=decision,
+                decision_date=datetime.date(2024, 9, 15), purpose=purpose, recorded_by=admin,
+            )
+            if disbursed:
+                allocation_mark_disbursed(allocation=allocation, disbursed_on=datetime.date(2024, 9, 20), user=admin)
+        return len(DEMO_ALLOCATIONS)
