@@ -1,6 +1,6 @@
 """Reads of the base app."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from .models import Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
 
@@ -10,7 +10,9 @@ def campaign_list_active() -> QuerySet[Campaign]:
 
 
 def campaign_list_public() -> QuerySet[Campaign]:
-    return Campaign.objects.public().prefetch_related("provinces").order_by("-status", "-starts_on")
+    """Open campaigns first, then closed ones; newest first within each."""
+    still_open = Case(When(status=Campaign.Status.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return Campaign.objects.public().prefetch_related("provinces").order_by(still_open, "-starts_on")
 
 
 def campaign_get_public(*, slug: str) -> Campaign | None:

@@ -41,6 +41,7 @@ def donate(request, slug: str):
     form = PledgeForm(request.POST or None)
     items = ItemLineFormSet(request.POST or None, prefix="items")
     items_errors: list[str] = []
+    wants_goods = False
     if request.method == "POST":
         form_ok = form.is_valid()
         wants_goods = form.cleaned_data.get("kind") == PledgeKind.GOODS
@@ -58,10 +59,12 @@ def donate(request, slug: str):
                         form.add_error(field if field in form.fields else None, message)
             else:
                 return redirect(pledge.get_absolute_url())
+    items_invalid = bool(items_errors) or (items.is_bound and wants_goods and items.total_error_count() > 0)
     return render(
         request,
         "donations/donate.html",
-        {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors},
+        {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors,
+         "items_invalid": items_invalid},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -28,8 +28,7 @@ def vnd_short(value) -> str:
     value = int(value)
     for size, unit in ((1_000_000_000, "tỷ"), (1_000_000, "triệu")):
         if abs(value) >= size:
-            number = (Decimal(value) / size).quantize(Decimal("0.001")).normalize()
-            return f"{number:f}".replace(".", ",") + f" {unit} đồng"
+            return f"{_decimal_text(Decimal(value) / size)} {unit} đồng"
     return f"{group_thousands(value)} đồng"
 
 
@@ -38,7 +37,10 @@ def quantity(value) -> str:
     """Decimal('1500.500') → `1.500,5`."""
     if value is None:
         return ""
-    value = Decimal(value).normalize()
-    whole, _, frac = f"{value:f}".partition(".")
-    out = group_thousands(int(whole))
-    return f"{out},{frac}" if frac else out
+    return _decimal_text(Decimal(value))
+
+
+def _decimal_text(number: Decimal) -> str:
+    """Thousands grouped with dots, at most three decimals after a comma, no trailing zeros."""
+    whole, _, fraction = f"{number.quantize(Decimal('0.001')).normalize():f}".partition(".")
+    return group_thousands(int(whole)) + (f",{fraction}" if fraction else "")

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -44,7 +46,7 @@ class ItemLineInputSerializer(serializers.Serializer):
         queryset=ItemCategory.objects.all(),
         error_messages={"does_not_exist": _("Unknown item category “{value}”.")},
     )
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0, max_value=MAX_QUANTITY)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal(0), max_value=Decimal(MAX_QUANTITY))
     estimated_value = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_CASH_AMOUNT)
 
     def validate_quantity(self, value):

@@ -14,6 +14,7 @@ from campaigns.models import Campaign
 from donations.models import Donor, Pledge, PledgeKind
 from donations.selectors import (
     dropoff_points_for,
+    pledge_donor_province,
     pledge_get_public,
     pledge_receiving_account,
     pledge_vietqr,
@@ -22,7 +23,7 @@ from donations.services import pledge_create
 
 from .serializers import PledgeCreateInputSerializer, PledgePublicSerializer
 
-DONOR_FIELDS = {f.name for f in Donor._meta.get_fields()} - {"id", "pledges", "created_at"}
+DONOR_FIELDS = {f.name for f in Donor._meta.get_fields()} - {"id", "kind", "pledges", "receipts", "created_at"}
 
 
 class PledgeCreateThrottle(AnonRateThrottle):
@@ -91,7 +92,8 @@ def _created_body(request, pledge: Pledge) -> dict:
             account=ReceivingAccountSerializer(account).data,
         )
     if pledge.kind == PledgeKind.GOODS:
-        body["dropoff_points"] = DropOffPointSerializer(dropoff_points_for(campaign_id=pledge.campaign_id), many=True).data
+        nearby = dropoff_points_for(campaign_id=pledge.campaign_id, province=pledge_donor_province(pledge=pledge))
+        body["dropoff_points"] = DropOffPointSerializer(nearby, many=True).data
     return body
 
 

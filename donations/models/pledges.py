@@ -1,5 +1,7 @@
 """Donors, their pledges and what they pledged."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -140,7 +142,7 @@ class PledgeItem(models.Model):
     category = models.ForeignKey(ItemCategory, verbose_name=_("category"), on_delete=models.PROTECT)
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3,
-        validators=[MinValueValidator(0.001), MaxValueValidator(MAX_QUANTITY)],
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(MAX_QUANTITY)],
     )
     estimated_value = models.BigIntegerField(
         _("estimated value (đồng)"), null=True, blank=True,

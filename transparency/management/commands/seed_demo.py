@@ -121,28 +121,26 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role} staff{' (' + province + ')' if province else ''}: {username} / {password}")
 
     def _campaign(self, spec: dict) -> Campaign:
-        fields = {k: spec[k] for k in ("code", "name", "summary", "description", "status", "starts_on",
+        """Create the campaign with its account and drop-off points once; never touch it again
+        (a re-save would add entries to its history)."""
+        existing = Campaign.objects.filter(slug=spec["slug"]).first()
+        if existing is not None:
+            return existing
+        fields = {k: spec[k] for k in ("slug", "code", "name", "summary", "description", "status", "starts_on",
                                       "ends_on", "target_amount", "province_set")}
-        campaign, _ = Campaign.objects.update_or_create(slug=spec["slug"], defaults=fields)
+        campaign = Campaign.objects.create(**fields)
         campaign.provinces.set(Province.objects.filter(set=spec["province_set"], code__in=spec["provinces"]))
-        CampaignCommittee.objects.get_or_create(campaign=campaign, defaults={"committee": Committee.objects.get(level="central")})
+        CampaignCommittee.objects.create(campaign=campaign, committee=Committee.objects.get(level="central"))
         bin_, number, holder, branch = spec["account"]
-        ReceivingAccount.objects.update_or_create(
-            bank=Bank.objects.get(bin=bin_),
-            account_number=number,
-            defaults={"campaign": campaign, "account_holder": holder, "branch": branch, "is_primary": True},
+        ReceivingAccount.objects.create(
+            campaign=campaign, bank=Bank.objects.get(bin=bin_), account_number=number,
+            account_holder=holder, branch=branch, is_primary=True,
         )
         categories = list(ItemCategory.objects.all())
         for name, code, address, phone, hours in spec["dropoffs"]:
-            point, _ = DropOffPoint.objects.update_or_create(
-                campaign=campaign,
-                name=name,
-                defaults={
-                    "province": Province.objects.get(set=ProvinceSet.Y2025, code=code),
-                    "address": address,
-                    "phone": phone,
-                    "opening_hours": hours,
-                },
+            point = DropOffPoint.objects.create(
+                campaign=campaign, name=name, province=Province.objects.get(set=ProvinceSet.Y2025, code=code),
+                address=address, phone=phone, opening_hours=hours,
             )
             point.categories.set(categories)
         return campaign

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Donor, Pledge, PledgeItem
+from ..models import Donor, Pledge, PledgeItem
 
 
 class PledgeItemInline(admin.TabularInline):

@@ -1,0 +1,53 @@
+"""Staff of the three roles, and helpers that put money and goods into a campaign and allocate them."""
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from allocations.services import staff_create
+
+PASSWORDS = {
+    "trunguong": "Cuutro-TrungUong-2024",
+    "laocai": "Cuutro-LaoCai-2024",
+    "thainguyen": "Cuutro-ThaiNguyen-2024",
+    "kiemtoan": "Cuutro-KiemToan-2024",
+}
+
+
+@pytest.fixture
+def english():
+    """Messages of services called directly come in English (the UI's default language is Vietnamese)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def central(db):
+    return staff_create(username="trunguong", password=PASSWORDS["trunguong"], role="central")
+
+
+@pytest.fixture
+def lao_cai_staff(db):
+    return staff_create(username="laocai", password=PASSWORDS["laocai"], role="provincial", province_code="15")
+
+
+@pytest.fixture
+def thai_nguyen_staff(db):
+    return staff_create(username="thainguyen", password=PASSWORDS["thainguyen"], role="provincial", province_code="19")
+
+
+@pytest.fixture
+def auditor(db):
+    return staff_create(username="kiemtoan", password=PASSWORDS["kiemtoan"], role="auditor")
+
+
+@pytest.fixture
+def staff_client(client):
+    """`staff_client(user)`: the test client logged in as `user`, speaking English."""
+
+    def login(user):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,67 @@
+"""Shared fixtures: an active campaign that can receive cash and goods, and a test client in English.
+
+The UI speaks Vietnamese by default with English msgids; assertions on messages use the English
+text through `en_client`, which picks English with the language cookie the switcher sets.
+"""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+
+from tests.factories import CampaignFactory, DropOffPointFactory, ReceivingAccountFactory, province
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_language():
+    # Throttle counters live in the cache; the language middleware leaves a language active.
+    cache.clear()
+    yield
+    cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory(name="Ủng hộ đồng bào bị ảnh hưởng bởi bão số 3", slug="bao-so-3")
+
+
+@pytest.fixture
+def account(campaign):
+    return ReceivingAccountFactory(
+        campaign=campaign, account_number="0011001932418", account_holder="Ban Cứu trợ Trung ương"
+    )
+
+
+@pytest.fixture
+def dropoff_hanoi(campaign):
+    return DropOffPointFactory(
+        campaign=campaign, name="Trụ sở Ủy ban Trung ương MTTQ Việt Nam", province=province("01"),
+        address="46 Tràng Thi, Hoàn Kiếm, Hà Nội",
+    )
+
+
+@pytest.fixture
+def dropoff_thai_nguyen(campaign):
+    return DropOffPointFactory(
+        campaign=campaign, name="Ủy ban MTTQ tỉnh Thái Nguyên", province=province("19"),
+        address="Số 4 đường Đội Cấn, Thái Nguyên",
+    )
+
+
+@pytest.fixture
+def open_campaign(campaign, account, dropoff_hanoi, dropoff_thai_nguyen):
+    """An active campaign with a Vietcombank account and two drop-off points (Hà Nội, Thái Nguyên)."""
+    return campaign
+
+
+@pytest.fixture
+def en_client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request that STATIC_ROOT (collectstatic's output) is missing; tests
+    # serve static files through the finders and never need it.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -1,0 +1,45 @@
+"""A statement imported by a real Celery worker over Redis (runs when CELERY_BROKER_URL is set)."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from donations.models import Pledge, Receipt, StatementImport
+from donations.services import statement_import_create
+from donations.tasks import statement_import_task
+from relief_portal.celery import app
+from tests.donations.test_import import statement
+from tests.factories import PledgeFactory
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    assert not app.conf.task_always_eager, "a broker must be configured for this test"
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis unreachable at {settings.CELERY_BROKER_URL}: {exc}")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+@pytest.mark.celery_worker
+def test_worker_imports_a_statement(open_campaign, account, admin_user, celery_worker):
+    # given a pledge and a statement stored by staff
+    pledge = PledgeFactory(campaign=open_campaign, amount=700_000, reference="WX23YZ45")
+    imp = statement_import_create(
+        account=account, file_name="vcb.csv", uploaded_by=admin_user,
+        content=statement(("08/09/2024", "FT1", "", "700,000", "MBVCB.123.WX23YZ45.ung ho"),
+                          ("08/09/2024", "FT2", "", "150,000", "ung ho")),
+    )
+
+    # when the task goes through Redis to the worker
+    result = statement_import_task.delay(imp.pk)
+
+    # then the worker finishes the import and the ledger holds exactly the two credits
+    assert result.get(timeout=60) == "done"
+    imp.refresh_from_db()
+    assert (imp.status, imp.credits, imp.matched, imp.direct) == (StatementImport.Status.DONE, 2, 1, 1)
+    assert sorted(Receipt.objects.values_list("amount", flat=True)) == [150_000, 700_000]
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.RECEIVED
