@@ -107,7 +107,7 @@ def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: Abst
     if not reason:
         raise ValidationError({"reason": [_("Say why the allocation is reversed.")]})
     campaign_lock(campaign_id=allocation.campaign_id)
-    original = Allocation.objects.select_for_update().select_related("province__successor").get(pk=allocation.pk)
+    original = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=recorded_by, province=original.province)
     if original.is_reversal:
         raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
@@ -134,7 +134,7 @@ def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: Abst
 def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.date, user: AbstractBaseUser) -> Allocation:
     """The one change an allocation allows: planned → disbursed, with the date."""
     campaign_lock(campaign_id=allocation.campaign_id)
-    allocation = Allocation.objects.select_for_update().select_related("province__successor").get(pk=allocation.pk)
+    allocation = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=user, province=allocation.province)
     if allocation.status == Allocation.Status.DISBURSED:
         raise ValidationError({"status": [_("This allocation is already disbursed.")]})
