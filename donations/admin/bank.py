@@ -49,7 +49,8 @@ class TransactionReceiptInline(ReadOnlyInline):
 @admin.register(BankTransaction)
 class BankTransactionAdmin(admin.ModelAdmin):
     list_display = [
-        "booked_at_short", "amount_display", "description_short", "bank_reference", "status", "queue_reason",
+        # Status first after the money: what staff scan for; the bank's own reference last but one.
+        "booked_at_short", "amount_display", "status", "description_short", "queue_reason", "bank_reference",
         "account",
     ]
     list_filter = ["status", "account", "statement_import"]

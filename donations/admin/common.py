@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from campaigns.templatetags.money import vnd
+from campaigns.templatetags.money import quantity, vnd
 
 
 def admin_link(obj, text=None) -> str:
@@ -19,6 +19,11 @@ def admin_link(obj, text=None) -> str:
 
 def amount_vnd(amount) -> str:
     return vnd(amount) if amount is not None else "—"
+
+
+def item_quantity(item) -> str:
+    """`1.500 kg`, `12,5 thùng`: a goods line's quantity the Vietnamese way, with its unit."""
+    return f"{quantity(item.quantity)} {item.category.get_unit_display()}"
 
 
 def message_validation_error(request, exc: ValidationError, *, prefix: str = "") -> None:

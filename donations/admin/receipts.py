@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..forms_staff import ReceiptForm, ReceiptReverseForm, add_service_errors
 from ..models import PledgeKind, Receipt, ReceiptItem
 from ..services import receipt_record, receipt_reverse
-from .common import ReadOnlyInline, admin_link, amount_vnd
+from .common import ReadOnlyInline, admin_link, amount_vnd, item_quantity
 
 RECEIPT_ADD_FIELDSETS = [
     (None, {"fields": ["campaign", "channel", "received_at"]}),
@@ -31,6 +31,19 @@ RECEIPT_ADD_FIELDSETS = [
 ]
 
 
+class KindFilter(admin.SimpleListFilter):
+    """Cash or goods (the model's choice label says "Cash (bank transfer)", wrong for the cash desk)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(PledgeKind.CASH, _("Cash")), (PledgeKind.GOODS, _("Goods"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() in (PledgeKind.CASH, PledgeKind.GOODS) else queryset
+
+
 class ReceiptItemInline(ReadOnlyInline):
     model = ReceiptItem
     fields = ["category", "quantity_display", "estimated_value_display"]
@@ -39,7 +52,7 @@ class ReceiptItemInline(ReadOnlyInline):
 
     @admin.display(description=_("quantity"))
     def quantity_display(self, item):
-        return f"{item.quantity.normalize():f} {item.category.get_unit_display()}"
+        return item_quantity(item)
 
     @admin.display(description=_("estimated value"))
     def estimated_value_display(self, item):
@@ -49,10 +62,10 @@ class ReceiptItemInline(ReadOnlyInline):
 @admin.register(Receipt)
 class ReceiptAdmin(admin.ModelAdmin):
     list_display = [
-        "number", "campaign", "kind_display", "amount_display", "channel", "public_name", "pledge_reference",
+        "number", "campaign_code", "kind_display", "amount_display", "channel", "public_name", "pledge_reference",
         "received_at_short", "recorded_by", "reversal_marker",
     ]
-    list_filter = ["campaign", "channel", "kind", "received_at"]
+    list_filter = ["campaign", "channel", KindFilter, "received_at"]
     search_fields = ["number", "pledge__reference", "public_name", "bank_transaction__description"]
     list_select_related = ["campaign", "pledge", "recorded_by", "reverses"]
     date_hierarchy = "received_at"
@@ -89,6 +102,10 @@ class ReceiptAdmin(admin.ModelAdmin):
         )
 
     # --- columns -------------------------------------------------------------------------------
+
+    @admin.display(description=_("campaign"), ordering="campaign__code")
+    def campaign_code(self, receipt):
+        return format_html('<span title="{}">{}</span>', receipt.campaign.name, receipt.campaign.code)
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_display(self, receipt):
@@ -215,7 +232,9 @@ class ReceiptAdmin(admin.ModelAdmin):
     def _what(receipt: Receipt) -> str:
         if receipt.amount is not None:
             return amount_vnd(receipt.amount)
-        return ", ".join(str(item) for item in receipt.items.select_related("category"))
+        return ", ".join(
+            f"{item_quantity(item)} {item.category}" for item in receipt.items.select_related("category")
+        )
 
     # --- change (read-only), reverse, acknowledgement ------------------------------------------
 

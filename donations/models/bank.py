@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ReceivingAccount
+from campaigns.templatetags.money import group_thousands
 
 from .pledges import Pledge
 
@@ -107,7 +108,8 @@ class BankTransaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.booked_at:%d/%m/%Y} {self.amount:+,} {self.description[:40]}"
+        sign = "+" if self.amount > 0 else ""
+        return f"{self.booked_at:%d/%m/%Y} {sign}{group_thousands(self.amount)} ₫ {self.description[:40]}"
 
 
 class BankTransactionDecision(models.Model):

@@ -65,6 +65,17 @@ def _mapping_for(account: ReceivingAccount) -> ColumnMapping | None:
     )
 
 
+def _parse(*, content: bytes, file_name: str, account: ReceivingAccount):
+    """A known bank layout first; the account's own column mapping only when none matches."""
+    try:
+        return parse_statement(content=content, filename=file_name)
+    except StatementError as exc:
+        mapping = _mapping_for(account)
+        if exc.code != "unknown_layout" or mapping is None:
+            raise
+        return parse_statement(content=content, filename=file_name, mapping=mapping)
+
+
 def transaction_checksum(*, account_id: int, row: StatementRow, occurrence: int) -> str:
     """Same account, date, bank reference, amount and text → same checksum.
 
@@ -98,9 +109,7 @@ def statement_import_run(*, import_id: int) -> StatementImport:
         return imp
     StatementImport.objects.filter(pk=imp.pk).update(status=StatementImport.Status.RUNNING)
     try:
-        parsed = parse_statement(
-            content=bytes(imp.content), filename=imp.file_name, mapping=_mapping_for(imp.account)
-        )
+        parsed = _parse(content=bytes(imp.content), file_name=imp.file_name, account=imp.account)
         if parsed.account_number and parsed.account_number != imp.account.account_number:
             raise StatementError(
                 _("This statement is for account %(found)s, not %(expected)s.")

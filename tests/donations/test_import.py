@@ -4,7 +4,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from donations.models import BankTransaction, BankTransactionDecision, Pledge, Receipt, StatementImport
+from donations.models import (
+    BankTransaction,
+    BankTransactionDecision,
+    Pledge,
+    Receipt,
+    StatementColumnMapping,
+    StatementImport,
+)
 from donations.services import (
     bank_transaction_assign,
     bank_transaction_confirm_direct,
@@ -271,3 +278,26 @@ def test_queue_decisions_are_logged(account, pledges, admin_user):
     assert Pledge.objects.get(reference="K7M3PQ9X").status == "received"
     # exact ledger total: every decided credit once, the not-a-donation one never
     assert sum(Receipt.objects.values_list("amount", flat=True)) == 1_000_000 + 300_000 + 500_000
+
+
+def test_column_mapping_is_used_only_for_an_unknown_layout(account, admin_user):
+    # given an account whose staff mapped the columns of another bank's export
+    StatementColumnMapping.objects.create(
+        account=account, date="Thời gian", description="Nội dung chuyển khoản", amount="Số tiền (VND)",
+        reference="Mã giao dịch",
+    )
+    custom = (
+        "LỊCH SỬ GIAO DỊCH,,,,\n"
+        "Thời gian,Số tiền (VND),Mã giao dịch,Nội dung chuyển khoản,Số dư sau giao dịch\n"
+        '08/09/2024 21:03:11,"+2,000,000",TT24252A1B2C3D,ung ho bao lu,"7,000,000"\n'
+        '09/09/2024 12:00:00,"-15,000",TT24253PHI0001,Phi quan ly tai khoan,"6,985,000"\n'
+    ).encode()
+
+    # when that file and then a regular Vietcombank statement are imported
+    mapped = run_import(account, custom, admin_user, name="khac.csv")
+    regular = run_import(account, statement(("10/09/2024", "FT1", "", "100,000", "ung ho")), admin_user)
+
+    # then the mapping reads the first, and the known layout still reads the second
+    assert (mapped.status, mapped.layout, mapped.credits, mapped.debits, mapped.credited_amount) == (
+        "done", "custom", 1, 1, 2_000_000)
+    assert (regular.status, regular.layout, regular.credits) == ("done", "vietcombank", 1)
