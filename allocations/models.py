@@ -174,7 +174,11 @@ class DistributionReport(models.Model):
         ordering = ["-distributed_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="report_amount_not_negative"),
-            models.CheckConstraint(condition=Q(people__gte=models.F("households")), name="report_people_ge_households"),
+            models.CheckConstraint(
+                condition=Q(people__gte=models.F("households")),
+                name="report_people_ge_households",
+                violation_error_message=_("People reached cannot be fewer than households."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
 from campaigns.templatetags.money import group_thousands
 from donations.models import PledgeKind
 from donations.services import campaign_lock
+from donations.signals import announce_ledger_change
 
 from .models import NEW_MAP_FROM, Allocation, AllocationItem, Committee, DistributionReport, StaffMembership, StaffRole
 from .roles import ROLE_GROUPS
@@ -29,6 +30,9 @@ class AllocatedItem:
 
 
 def _check_scope(*, user, province: Province) -> None:
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role == StaffRole.AUDITOR:
+        raise ValidationError(_("Auditors can only read."))
     scope = user_province_scope(user=user)
     if scope is not None and province.current != scope:
         raise ValidationError({"province": [_("You can only record for your own province.")]})
@@ -97,6 +101,7 @@ def allocation_record(
         AllocationItem(allocation=allocation, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
         for i in items
     )
+    announce_ledger_change(campaign_id=campaign.pk)
     return allocation
 
 
@@ -127,6 +132,7 @@ def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: Abst
                        estimated_value=-i.estimated_value if i.estimated_value else None)
         for i in original.items.all()
     )
+    announce_ledger_change(campaign_id=original.campaign_id)
     return reversal
 
 
@@ -143,6 +149,7 @@ def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.
     allocation.status, allocation.disbursed_on = Allocation.Status.DISBURSED, disbursed_on
     allocation._history_user = user
     allocation.save(update_fields=["status", "disbursed_on"])
+    announce_ledger_change(campaign_id=allocation.campaign_id)
     return allocation
 
 

@@ -1,17 +1,11 @@
-"""Staff of the three roles, and helpers that put money and goods into a campaign and allocate them."""
+"""Staff of the three roles (created with `staff_create`), English messages and a logged-in client."""
 
 import pytest
 from django.conf import settings
 from django.utils import translation
 
 from allocations.services import staff_create
-
-PASSWORDS = {
-    "trunguong": "Cuutro-TrungUong-2024",
-    "laocai": "Cuutro-LaoCai-2024",
-    "thainguyen": "Cuutro-ThaiNguyen-2024",
-    "kiemtoan": "Cuutro-KiemToan-2024",
-}
+from tests.allocations.helpers import PASSWORDS
 
 
 @pytest.fixture

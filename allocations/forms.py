@@ -1,0 +1,326 @@
+"""Forms of the allocations admin.
+
+They check what staff typed (formats, required fields, which choices this user may pick) and hand
+clean values to `allocations.services`, which decide; a service's ValidationError is put back on
+the field it names.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
+from donations.forms import AmountField
+from donations.models import PledgeKind
+
+from .models import Allocation, DistributionReport, StaffRole
+from .selectors import user_province_scope
+from .services import AllocatedItem
+
+MAX_GOODS_LINES = 5
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dict[str, str | None] | None = None):
+    """Put a service's ValidationError on the form: keyed messages on the matching field, the rest on top."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(field_map.get(None), message)
+        return
+    for key, messages in exc.message_dict.items():
+        target = field_map.get(key, key)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, input_formats=DATE_FORMATS, widget=admin_widgets.AdminDateWidget, **kwargs)
+
+
+def amount_field(label, **kwargs) -> AmountField:
+    """Whole đồng as people type it: `1.000.000`, `1000000`, `1.000.000 ₫`."""
+    return AmountField(
+        label=label,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1.000.000", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+# --- choices limited to what the user may touch ------------------------------------------------
+
+
+def province_choices_for(*, user):
+    """Provinces a user may allocate to: provincial staff their 2025 unit and its 2008 predecessors."""
+    qs = Province.objects.select_related("successor").order_by("-set", "name")
+    scope = user_province_scope(user=user)
+    return qs if scope is None else qs.filter(Q(pk=scope.pk) | Q(successor=scope))
+
+
+def allocatable_campaigns():
+    """Campaigns staff allocate from in the admin: the active ones."""
+    return Campaign.objects.active().order_by("-starts_on", "name")
+
+
+class ProvinceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Province) -> str:
+        if obj.set == ProvinceSet.Y2008 and obj.successor_id:
+            return f"{obj.name} (2008) → {obj.successor.name}"
+        return obj.name
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ItemCategory) -> str:
+        return f"{obj.name} ({obj.get_unit_display()})"
+
+
+class QuantityField(forms.CharField):
+    """A quantity of goods as typed in the active language: Vietnamese `1.500` and `2,5`; English `1,500`, `2.5`."""
+
+    default_error_messages = {"invalid": _("Enter a quantity such as 250 or 12,5.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = value.replace(" ", "").replace("\u00a0", "")
+        decimal_sep = get_format("DECIMAL_SEPARATOR")
+        thousand_sep = "." if decimal_sep == "," else ","
+        whole, _sep, frac = text.partition(decimal_sep)
+        if thousand_sep in whole:
+            groups = whole.split(thousand_sep)
+            if not all(len(g) == 3 for g in groups[1:]) or not 1 <= len(groups[0]) <= 3:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            whole = "".join(groups)
+        if not re.fullmatch(r"\d{1,11}", whole) or (frac and not re.fullmatch(r"\d{1,3}", frac)):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Decimal(f"{whole}.{frac}" if frac else whole)
+        except InvalidOperation as exc:  # pragma: no cover - the patterns above rule this out
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+# --- allocation --------------------------------------------------------------------------------
+
+
+class AllocatedItemForm(forms.Form):
+    category = CategoryChoiceField(
+        label=_("Item"), queryset=ItemCategory.objects.all(), required=False, empty_label=_("— choose —")
+    )
+    quantity = QuantityField(
+        label=_("Quantity"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
+    )
+    estimated_value = AmountField(
+        label=_("Estimated value (đồng)"), required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 14, "placeholder": "5.000.000"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        category, quantity, value = data.get("category"), data.get("quantity"), data.get("estimated_value")
+        if category is None and quantity is None and value is None and not self.errors:
+            return data  # an empty line is ignored
+        if category is None and "category" not in self.errors:
+            self.add_error("category", _("Choose an item."))
+        if quantity is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Enter a quantity."))
+        return data
+
+    def line(self) -> AllocatedItem | None:
+        data = self.cleaned_data
+        if not data.get("category"):
+            return None
+        return AllocatedItem(
+            category=data["category"], quantity=data["quantity"], estimated_value=data.get("estimated_value")
+        )
+
+
+AllocatedItemFormSet = forms.formset_factory(
+    AllocatedItemForm, extra=MAX_GOODS_LINES, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
+)
+
+
+class AllocationForm(forms.Form):
+    """A decision to send cash or goods to a province, recorded with `allocation_record`."""
+
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), empty_label=_("— choose —")
+    )
+    province = ProvinceChoiceField(
+        label=_("Province"), queryset=Province.objects.none(), empty_label=_("— choose —"),
+        help_text=_("Campaigns since 1 July 2025 allocate to the 34 current units; older ones may name a 2008 unit."),
+    )
+    decision_number = forms.CharField(
+        label=_("Decision number"), max_length=64, widget=forms.TextInput(attrs={"placeholder": "125/QĐ-BCTTW"})
+    )
+    decision_date = date_field(_("Decision date"))
+    purpose = forms.CharField(label=_("Purpose"), max_length=255, widget=forms.TextInput(attrs={"class": "vTextField"}))
+    kind = forms.ChoiceField(
+        label=_("What is allocated"), choices=[(PledgeKind.CASH, _("Cash")), (PledgeKind.GOODS, _("Goods"))],
+        widget=forms.RadioSelect, initial=PledgeKind.CASH,
+        help_text=_("Cash: enter the amount. Goods: enter up to five goods lines below."),
+    )
+    amount = amount_field(_("Cash amount (đồng)"), required=False, help_text=_("Whole đồng, e.g. 1.000.000."))
+    disbursed_on = date_field(
+        _("Already disbursed on"), required=False,
+        help_text=_("Leave empty while the allocation is only planned; mark it disbursed later."),
+    )
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["campaign"].queryset = allocatable_campaigns()
+        self.fields["province"].queryset = province_choices_for(user=user)
+        campaigns = list(self.fields["campaign"].queryset[:2])
+        if len(campaigns) == 1:
+            self.fields["campaign"].initial = campaigns[0].pk
+        provinces = list(self.fields["province"].queryset.filter(set=ProvinceSet.Y2025)[:2])
+        if len(provinces) == 1 and user_province_scope(user=user) is not None:
+            self.fields["province"].initial = provinces[0].pk
+        self.fields["decision_date"].initial = timezone.localdate()
+        self.items = AllocatedItemFormSet(data, prefix="items")
+
+    def item_lines(self) -> list[AllocatedItem] | None:
+        """The goods lines filled in, or None while a line has an error."""
+        if not self.items.is_valid():
+            return None
+        return [line for line in (f.line() for f in self.items.forms) if line]
+
+    def clean(self):
+        data = super().clean()
+        lines = self.item_lines()
+        kind, amount = data.get("kind"), data.get("amount")
+        if lines is None:
+            self.add_error(None, _("Please correct the goods lines below."))
+        elif kind == PledgeKind.CASH:
+            if amount is None and "amount" not in self.errors:
+                self.add_error("amount", _("Enter the amount of cash allocated."))
+            if lines:
+                self.add_error(None, _("A cash allocation has no goods lines; clear them or choose goods."))
+        elif kind == PledgeKind.GOODS:
+            if amount is not None:
+                self.add_error("amount", _("A goods allocation has no cash amount; clear it or choose cash."))
+            if not lines:
+                self.add_error(None, _("Add at least one goods line."))
+        return data
+
+    def record_kwargs(self) -> dict:
+        """Keyword arguments of `allocation_record` (all but `recorded_by`)."""
+        data = self.cleaned_data
+        is_cash = data["kind"] == PledgeKind.CASH
+        disbursed_on = data.get("disbursed_on")
+        return {
+            "campaign": data["campaign"],
+            "province": data["province"],
+            "decision_number": data["decision_number"],
+            "decision_date": data["decision_date"],
+            "purpose": data["purpose"],
+            "amount": data["amount"] if is_cash else None,
+            "items": [] if is_cash else self.item_lines(),
+            "status": Allocation.Status.DISBURSED if disbursed_on else Allocation.Status.PLANNED,
+            "disbursed_on": disbursed_on,
+        }
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc, field_map={"items": None, "status": "disbursed_on"})
+
+
+class AllocationDisburseForm(forms.Form):
+    disbursed_on = date_field(_("Disbursed on"), help_text=_("The day the money or goods were handed over."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disbursed_on"].initial = timezone.localdate()
+
+
+class AllocationReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the reversal"), max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Required. Shown to staff next to both entries, e.g. “Decision replaced by 131/QĐ-BCTTW”."),
+    )
+
+
+# --- distribution reports ----------------------------------------------------------------------
+
+
+class AllocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Allocation) -> str:
+        return f"{obj.decision_number} · {obj.province.current.name} · {obj.campaign.name}"
+
+
+class DistributionReportForm(forms.Form):
+    """What a provincial committee handed out from one allocation, recorded with `distribution_report_record`."""
+
+    allocation = AllocationChoiceField(
+        label=_("Allocation"), queryset=Allocation.objects.none(), empty_label=_("— choose —")
+    )
+    distributed_on = date_field(_("Date"))
+    commune = forms.CharField(
+        label=_("Commune or ward"), max_length=120, widget=forms.TextInput(attrs={"class": "vTextField"})
+    )
+    households = forms.IntegerField(label=_("Households reached"), min_value=0)
+    people = forms.IntegerField(label=_("People reached"), min_value=0)
+    amount = amount_field(_("Cash handed out (đồng)"), required=False)
+    goods = forms.CharField(label=_("Goods handed out"), max_length=255, required=False,
+                            widget=forms.TextInput(attrs={"class": "vTextField"}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, data=None, *args, allocations, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["allocation"].queryset = allocations
+        self.fields["distributed_on"].initial = timezone.localdate()
+
+    def record_kwargs(self) -> dict:
+        """Keyword arguments of `distribution_report_record` (all but `reported_by`)."""
+        data = self.cleaned_data
+        return {name: data[name] for name in (
+            "allocation", "distributed_on", "commune", "households", "people", "amount", "goods", "note",
+        )}
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc)
+
+
+class DistributionReportChangeForm(forms.ModelForm):
+    amount = amount_field(_("Cash handed out (đồng)"), required=False)
+
+    class Meta:
+        model = DistributionReport
+        fields = ["distributed_on", "commune", "households", "people", "amount", "goods", "note"]
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+class StaffCreateForm(forms.Form):
+    """A new staff account in its committee and group, created with `staff_create`."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False))
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+    province = forms.ModelChoiceField(
+        label=_("Province (provincial staff only)"), required=False,
+        queryset=Province.objects.filter(set=ProvinceSet.Y2025).order_by("name"), empty_label=_("— none —"),
+    )
+
+    def create_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "username": data["username"].strip(),
+            "password": data["password"],
+            "role": data["role"],
+            "province_code": data["province"].code if data.get("province") else "",
+        }
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        # Password validators raise a plain list of messages.
+        add_service_errors(self, exc, field_map={None: "password"})
