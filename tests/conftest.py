@@ -4,7 +4,10 @@ The UI speaks Vietnamese by default with English msgids; assertions on messages 
 text through `en_client`, which picks English with the language cookie the switcher sets.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -65,3 +68,17 @@ def pytest_configure(config):
     # WhiteNoise warns on every request that STATIC_ROOT (collectstatic's output) is missing; tests
     # serve static files through the finders and never need it.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Reference data as the data migrations load them (idempotent), for transactional tests.
+
+    A transactional test flushes every table when it ends, migration data included, and
+    serialized_rollback cannot bring it back under Playwright's sync API (it runs the test in
+    another contextvars context, where Django hands out a fresh connection without the
+    serialized contents). So each transactional test reloads provinces, banks, item
+    categories, committees and staff groups itself.
+    """
+    importlib.import_module("campaigns.migrations.0002_reference_data").load(django_apps, None)
+    importlib.import_module("allocations.migrations.0002_committees_and_groups").load(django_apps, None)

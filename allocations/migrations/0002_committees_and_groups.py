@@ -9,9 +9,10 @@ from allocations.roles import ROLE_GROUPS, role_permissions
 def load(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        original = app_config.models_module
+        app_config.models_module = original or True
         create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Province = apps.get_model("campaigns", "Province")
     Committee = apps.get_model("allocations", "Committee")

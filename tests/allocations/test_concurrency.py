@@ -19,7 +19,7 @@ from tests.factories import province
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_two_staff_racing_for_the_last_money_cannot_overdraw(transactional_db, campaign, central):
+def test_two_staff_racing_for_the_last_money_cannot_overdraw(reference_data, campaign, central):
     # given a campaign with 15.000.000 ₫ received, of which 10.000.000 ₫ are already allocated
     give_cash(campaign, 15_000_000, by=central)
     allocate(campaign, to="15", amount=10_000_000, by=central, number="100/QĐ-BCTTW")

@@ -12,7 +12,7 @@ from tests.factories import PledgeFactory
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings):
+def celery_worker(reference_data, settings):
     assert not app.conf.task_always_eager, "a broker must be configured for this test"
     redis = pytest.importorskip("redis")
     try:

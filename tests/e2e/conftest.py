@@ -4,13 +4,11 @@ When Chromium or Playwright is missing the browser tests skip, except in CI (env
 REQUIRE_SERVICES set) where a missing browser is a failure.
 """
 
-import importlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
 # themselves (factories, assertions) are still synchronous and safe.
@@ -67,15 +65,3 @@ def screenshot():
             page.screenshot(path=str(Path(directory) / f"e2e-{name}.png"), full_page=True)
 
     return save
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Provinces, banks and item categories, as the data migration loads them (idempotent).
-
-    The e2e tests also ask for serialized_rollback, but that alone is not enough here: Playwright's
-    sync API leaves the test running in another contextvars context, where Django's `connections`
-    (an asgiref Local) hands out a fresh connection object without `_test_serialized_contents`, so
-    after the first transactional test's flush the reference data would not come back.
-    """
-    importlib.import_module("campaigns.migrations.0002_reference_data").load(django_apps, None)
