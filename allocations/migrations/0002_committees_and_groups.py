@@ -9,7 +9,7 @@ from allocations.roles import ROLE_GROUPS, role_permissions
 def load(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
     for app_config in apps.get_app_configs():
-        original = app_config.models_module
+        original = getattr(app_config, "models_module", None)
         app_config.models_module = original or True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = original
