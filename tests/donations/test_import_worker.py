@@ -24,7 +24,7 @@ def celery_worker(reference_data, settings):
 
 
 @pytest.mark.celery_worker
-def test_worker_imports_a_statement(open_campaign, account, admin_user, celery_worker):
+def test_worker_imports_a_statement(reference_data, celery_worker, open_campaign, account, admin_user):
     # given a pledge and a statement stored by staff
     pledge = PledgeFactory(campaign=open_campaign, amount=700_000, reference="WX23YZ45")
     imp = statement_import_create(
