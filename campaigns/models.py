@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -19,7 +20,7 @@ class Province(models.Model):
 
     class Kind(models.TextChoices):
         CITY = "city", _("Centrally-run city")
-        PROVINCE = "province", _("Province")
+        PROVINCE = "province", pgettext_lazy("kind of unit", "Province")
 
     set = models.CharField(_("administrative map"), max_length=4, choices=ProvinceSet.choices)
     code = models.CharField(_("code"), max_length=2)

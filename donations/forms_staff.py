@@ -55,7 +55,7 @@ class QuantityField(forms.CharField):
     A lone separator that does not group thousands (`2.5` in Vietnamese) is taken as the decimal point.
     """
 
-    default_error_messages = {"invalid": _("Enter a quantity such as 250 or 12,5.")}
+    default_error_messages = {"invalid": _("Enter a quantity such as 250 or 12.5.")}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -144,7 +144,7 @@ class ReceiptForm(forms.Form):
         label=_("Campaign"), queryset=Campaign.objects.active(), empty_label=_("— choose —")
     )
     channel = forms.ChoiceField(
-        label=_("Received at"), choices=CHANNELS, widget=forms.RadioSelect, initial=Receipt.Channel.CASH_DESK,
+        label=_("Received through"), choices=CHANNELS, widget=forms.RadioSelect, initial=Receipt.Channel.CASH_DESK,
         help_text=_("Cash desk: enter the amount. Goods drop-off: enter the goods lines below."),
     )
     pledge_reference = forms.CharField(

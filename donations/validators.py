@@ -38,14 +38,11 @@ def validate_no_html(value: str) -> None:
 
 def validate_cash_amount(value: int) -> None:
     if value < MIN_CASH_AMOUNT:
-        raise ValidationError(
-            _("The amount must be at least %(min)s đồng."), code="amount_too_small", params={"min": "1.000"}
-        )
+        raise ValidationError(_("The amount must be at least 1,000 đồng."), code="amount_too_small")
     if value > MAX_CASH_AMOUNT:
         raise ValidationError(
-            _("The amount cannot exceed %(max)s đồng; for larger gifts please contact the committee."),
+            _("The amount cannot exceed 100,000,000,000 đồng; for larger gifts please contact the committee."),
             code="amount_too_large",
-            params={"max": "100.000.000.000"},
         )
 
 

@@ -190,10 +190,10 @@ BAD_BODIES = [
         {"donor": {"full_name": ["Please enter your full name."]}}, id="name-missing",
     ),
     pytest.param(
-        lambda c: cash_body(c, amount=0), {"amount": ["The amount must be at least 1.000 đồng."]}, id="amount-0",
+        lambda c: cash_body(c, amount=0), {"amount": ["The amount must be at least 1,000 đồng."]}, id="amount-0",
     ),
     pytest.param(
-        lambda c: cash_body(c, amount=-5), {"amount": ["The amount must be at least 1.000 đồng."]},
+        lambda c: cash_body(c, amount=-5), {"amount": ["The amount must be at least 1,000 đồng."]},
         id="amount-negative",
     ),
     pytest.param(
@@ -201,7 +201,7 @@ BAD_BODIES = [
     ),
     pytest.param(
         lambda c: cash_body(c, amount=999_999_999_999_999),
-        {"amount": ["The amount cannot exceed 100.000.000.000 đồng; for larger gifts please contact the committee."]},
+        {"amount": ["The amount cannot exceed 100,000,000,000 đồng; for larger gifts please contact the committee."]},
         id="amount-absurd",
     ),
     pytest.param(

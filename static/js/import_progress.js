@@ -5,7 +5,7 @@
   var panel = document.querySelector("[data-import-progress]");
   if (!panel || !window.fetch) { return; }
   var url = panel.getAttribute("data-url");
-  var template = panel.getAttribute("data-template") || "%(done)s / %(total)s";
+  var template = panel.getAttribute("data-template") || "{done} / {total}";
   var bar = panel.querySelector("progress");
   var text = panel.querySelector("[data-progress-text]");
   var failures = 0;
@@ -18,7 +18,7 @@
     if (data.total > 0) {
       bar.max = data.total;
       bar.value = data.done;
-      text.textContent = template.replace("%(done)s", grouped(data.done)).replace("%(total)s", grouped(data.total));
+      text.textContent = template.replace("{done}", grouped(data.done)).replace("{total}", grouped(data.total));
     }
     var status = panel.querySelector(".import-status");
     if (status && data.status_display) {

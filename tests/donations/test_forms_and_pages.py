@@ -360,7 +360,7 @@ BAD_INPUT = [
     pytest.param(
         {"email": "an@@example"}, "email", "Enter a valid email address.", 'value="an@@example"', id="email",
     ),
-    pytest.param({"amount": "0"}, "amount", "The amount must be at least 1.000 đồng.", 'value="0"', id="amount-0"),
+    pytest.param({"amount": "0"}, "amount", "The amount must be at least 1,000 đồng.", 'value="0"', id="amount-0"),
     pytest.param(
         {"amount": "-5"}, "amount", "Enter the amount in whole đồng, for example 500.000.", 'value="-5"',
         id="amount-negative",
@@ -375,7 +375,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         {"amount": "999999999999999"}, "amount",
-        "The amount cannot exceed 100.000.000.000 đồng; for larger gifts please contact the committee.",
+        "The amount cannot exceed 100,000,000,000 đồng; for larger gifts please contact the committee.",
         'value="999999999999999"', id="amount-absurd",
     ),
     pytest.param(

@@ -190,8 +190,8 @@ def test_a_province_of_the_old_map_is_refused_for_the_donor(open_campaign):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        (999, "The amount must be at least 1.000 đồng."),
-        (100_000_000_001, "The amount cannot exceed 100.000.000.000 đồng; for larger gifts please contact the committee."),
+        (999, "The amount must be at least 1,000 đồng."),
+        (100_000_000_001, "The amount cannot exceed 100,000,000,000 đồng; for larger gifts please contact the committee."),
     ],
 )
 def test_cash_amount_outside_the_limits_is_refused(open_campaign, amount, message):
