@@ -5,42 +5,23 @@ clean values to `allocations.services`, which decide; a service's ValidationErro
 the field it names.
 """
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
-from donations.forms import AmountField
+from campaigns.models import Campaign, Province, ProvinceSet
+from donations.forms import AmountField, add_service_errors
+from donations.forms_staff import GoodsLineFormSet
+from donations.services import ItemLine
 from donations.models import PledgeKind
 
 from .models import Allocation, DistributionReport, StaffRole
 from .selectors import user_province_scope
-from .services import AllocatedItem
 
-MAX_GOODS_LINES = 5
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dict[str, str | None] | None = None):
-    """Put a service's ValidationError on the form: keyed messages on the matching field, the rest on top."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(field_map.get(None), message)
-        return
-    for key, messages in exc.message_dict.items():
-        target = field_map.get(key, key)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def date_field(label, **kwargs) -> forms.DateField:
@@ -78,75 +59,7 @@ class ProvinceChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: ItemCategory) -> str:
-        return f"{obj.name} ({obj.get_unit_display()})"
-
-
-class QuantityField(forms.CharField):
-    """A quantity of goods as typed in the active language: Vietnamese `1.500` and `2,5`; English `1,500`, `2.5`."""
-
-    default_error_messages = {"invalid": _("Enter a quantity such as 250 or 12,5.")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        text = value.replace(" ", "").replace("\u00a0", "")
-        decimal_sep = get_format("DECIMAL_SEPARATOR")
-        thousand_sep = "." if decimal_sep == "," else ","
-        whole, _sep, frac = text.partition(decimal_sep)
-        if thousand_sep in whole:
-            groups = whole.split(thousand_sep)
-            if not all(len(g) == 3 for g in groups[1:]) or not 1 <= len(groups[0]) <= 3:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-            whole = "".join(groups)
-        if not re.fullmatch(r"\d{1,11}", whole) or (frac and not re.fullmatch(r"\d{1,3}", frac)):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return Decimal(f"{whole}.{frac}" if frac else whole)
-        except InvalidOperation as exc:  # pragma: no cover - the patterns above rule this out
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-
-
 # --- allocation --------------------------------------------------------------------------------
-
-
-class AllocatedItemForm(forms.Form):
-    category = CategoryChoiceField(
-        label=_("Item"), queryset=ItemCategory.objects.all(), required=False, empty_label=_("— choose —")
-    )
-    quantity = QuantityField(
-        label=_("Quantity"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
-    )
-    estimated_value = AmountField(
-        label=_("Estimated value (đồng)"), required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 14, "placeholder": "5.000.000"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        category, quantity, value = data.get("category"), data.get("quantity"), data.get("estimated_value")
-        if category is None and quantity is None and value is None and not self.errors:
-            return data  # an empty line is ignored
-        if category is None and "category" not in self.errors:
-            self.add_error("category", _("Choose an item."))
-        if quantity is None and "quantity" not in self.errors:
-            self.add_error("quantity", _("Enter a quantity."))
-        return data
-
-    def line(self) -> AllocatedItem | None:
-        data = self.cleaned_data
-        if not data.get("category"):
-            return None
-        return AllocatedItem(
-            category=data["category"], quantity=data["quantity"], estimated_value=data.get("estimated_value")
-        )
-
-
-AllocatedItemFormSet = forms.formset_factory(
-    AllocatedItemForm, extra=MAX_GOODS_LINES, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
-)
 
 
 class AllocationForm(forms.Form):
@@ -186,9 +99,9 @@ class AllocationForm(forms.Form):
         if len(provinces) == 1 and user_province_scope(user=user) is not None:
             self.fields["province"].initial = provinces[0].pk
         self.fields["decision_date"].initial = timezone.localdate()
-        self.items = AllocatedItemFormSet(data, prefix="items")
+        self.items = GoodsLineFormSet(data, prefix="items")
 
-    def item_lines(self) -> list[AllocatedItem] | None:
+    def item_lines(self) -> list[ItemLine] | None:
         """The goods lines filled in, or None while a line has an error."""
         if not self.items.is_valid():
             return None

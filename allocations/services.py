@@ -1,8 +1,6 @@
 """Writes of the allocations app. Every write locks the campaign first (DESIGN rule 7)."""
 
 import datetime
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -11,22 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
+from campaigns.models import Campaign, Province, ProvinceSet
 from campaigns.templatetags.money import group_thousands
 from donations.models import PledgeKind
-from donations.services import campaign_lock
+from donations.services import ItemLine, campaign_lock
 from donations.signals import announce_ledger_change
 
 from .models import NEW_MAP_FROM, Allocation, AllocationItem, Committee, DistributionReport, StaffMembership, StaffRole
 from .roles import ROLE_GROUPS
 from .selectors import campaign_availability, user_province_scope
-
-
-@dataclass(frozen=True)
-class AllocatedItem:
-    category: ItemCategory
-    quantity: Decimal
-    estimated_value: int | None = None
 
 
 def _check_scope(*, user, province: Province) -> None:
@@ -48,7 +39,7 @@ def allocation_record(
     purpose: str,
     recorded_by: AbstractBaseUser,
     amount: int | None = None,
-    items: list[AllocatedItem] | None = None,
+    items: list[ItemLine] | None = None,
     status: str = Allocation.Status.PLANNED,
     disbursed_on: datetime.date | None = None,
 ) -> Allocation:

@@ -18,6 +18,21 @@ from .validators import (
 )
 
 
+def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dict[str, str | None] | None = None):
+    """Put a service's ValidationError on the form: keyed messages on the matching field, the rest on top."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(field_map.get(None), message)
+        return
+    for key, messages in exc.message_dict.items():
+        target = field_map.get(key, key)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
+
+
 class AmountField(forms.CharField):
     """Whole đồng, typed as people type it: `500000`, `500.000`, `500,000`, `500.000 ₫`."""
 

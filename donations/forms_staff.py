@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, ItemCategory, ReceivingAccount
 
-from .forms import AmountField
+from .forms import AmountField, add_service_errors
 from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
 from .selectors import pledge_get_public
-from .services import ReceivedItem
+from .services import ItemLine
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
 from .validators import MAX_CASH_AMOUNT, MAX_QUANTITY, validate_no_html
@@ -31,21 +31,6 @@ MAX_GOODS_LINES = 5
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 STATEMENT_EXTENSIONS = (".csv", ".xlsx")
 FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks of the desk PC and the server differ a little
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dict[str, str | None] | None = None):
-    """Put a service's ValidationError on the form: keyed messages on the matching field, the rest on top."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in exc.message_dict.items():
-        target = field_map.get(key, key)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class QuantityField(forms.CharField):
@@ -89,7 +74,9 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_unit_display()})"
 
 
-class ReceivedItemForm(forms.Form):
+class GoodsLineForm(forms.Form):
+    """One line of goods in a staff form (receipts, allocations); empty lines are ignored."""
+
     category = CategoryChoiceField(
         label=_("Item"), queryset=ItemCategory.objects.all(), required=False, empty_label=_("— choose —")
     )
@@ -118,17 +105,17 @@ class ReceivedItemForm(forms.Form):
             self.add_error("estimated_value", _("This estimated value is too large."))
         return data
 
-    def line(self) -> ReceivedItem | None:
+    def line(self) -> ItemLine | None:
         data = self.cleaned_data
         if not data.get("category"):
             return None
-        return ReceivedItem(
+        return ItemLine(
             category=data["category"], quantity=data["quantity"], estimated_value=data.get("estimated_value")
         )
 
 
-ReceivedItemFormSet = forms.formset_factory(
-    ReceivedItemForm, extra=MAX_GOODS_LINES, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
+GoodsLineFormSet = forms.formset_factory(
+    GoodsLineForm, extra=MAX_GOODS_LINES, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
 )
 
 
@@ -187,7 +174,7 @@ class ReceiptForm(forms.Form):
         active = list(self.fields["campaign"].queryset[:2])
         if len(active) == 1:
             self.fields["campaign"].initial = active[0].pk
-        self.items = ReceivedItemFormSet(data, prefix="items")
+        self.items = GoodsLineFormSet(data, prefix="items")
 
     def clean_pledge_reference(self):
         reference = self.cleaned_data.get("pledge_reference", "")
@@ -231,7 +218,7 @@ class ReceiptForm(forms.Form):
                 self.add_error(None, _("Add at least one goods line."))
         return data
 
-    def item_lines(self) -> list[ReceivedItem] | None:
+    def item_lines(self) -> list[ItemLine] | None:
         """The goods lines filled in, or None while a line has an error."""
         if not self.items.is_valid():
             return None

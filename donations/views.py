@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from campaigns.selectors import campaign_get_public
 
-from .forms import ItemLineFormSet, PledgeForm
+from .forms import ItemLineFormSet, PledgeForm, add_service_errors
 from .models import PledgeKind
 from .selectors import (
     dropoff_points_for,
@@ -51,12 +51,8 @@ def donate(request, slug: str):
             try:
                 pledge = pledge_create(campaign=campaign, donor=form.donor_data(), pledge=form.pledge_data(lines))
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    if field == "items":
-                        items_errors.extend(messages)
-                        continue
-                    for message in messages:
-                        form.add_error(field if field in form.fields else None, message)
+                items_errors.extend(exc.message_dict.pop("items", []))
+                add_service_errors(form, ValidationError(exc.message_dict))
             else:
                 return redirect(pledge.get_absolute_url())
     items_invalid = bool(items_errors) or (items.is_bound and wants_goods and items.total_error_count() > 0)

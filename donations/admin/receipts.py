@@ -15,7 +15,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..forms_staff import ReceiptForm, ReceiptReverseForm, add_service_errors
+from ..forms import add_service_errors
+from ..forms_staff import ReceiptForm, ReceiptReverseForm
 from ..models import PledgeKind, Receipt, ReceiptItem
 from ..services import receipt_record, receipt_reverse
 from .common import ReadOnlyInline, admin_link, amount_vnd, item_quantity

@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..forms_staff import StatementColumnMappingForm, StatementUploadForm, add_service_errors
+from ..forms import add_service_errors
+from ..forms_staff import StatementColumnMappingForm, StatementUploadForm
 from ..models import StatementColumnMapping, StatementImport
 from ..services import statement_import_create, statement_import_progress
 from ..statements import StatementError, read_header_candidates

@@ -10,7 +10,7 @@ from .pledges import (
     pledge_reference_generate,
     transfer_content_for,
 )
-from .receipts import ReceivedItem, campaign_lock, pledge_status_refresh, receipt_record, receipt_reverse
+from .receipts import campaign_lock, pledge_status_refresh, receipt_record, receipt_reverse
 
 __all__ = [
     "REFERENCE_ALPHABET",
@@ -18,7 +18,6 @@ __all__ = [
     "DonorData",
     "ItemLine",
     "PledgeData",
-    "ReceivedItem",
     "campaign_lock",
     "pledge_create",
     "pledge_reference_generate",

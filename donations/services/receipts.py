@@ -1,6 +1,5 @@
 """Writes of the receipts ledger: record, reverse, and keep pledge status in step."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,18 +9,12 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory
+from campaigns.models import Campaign
 
 from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, PledgeKind, Receipt, ReceiptItem
 from ..signals import announce_ledger_change
+from .pledges import ItemLine
 from ..validators import MAX_CASH_AMOUNT
-
-
-@dataclass(frozen=True)
-class ReceivedItem:
-    category: ItemCategory
-    quantity: Decimal
-    estimated_value: int | None = None
 
 
 def campaign_lock(*, campaign_id: int) -> Campaign:
@@ -50,7 +43,7 @@ def receipt_record(
     channel: str,
     recorded_by: AbstractBaseUser,
     amount: int | None = None,
-    items: list[ReceivedItem] | None = None,
+    items: list[ItemLine] | None = None,
     pledge: Pledge | None = None,
     donor: Donor | None = None,
     public_name: str = "",

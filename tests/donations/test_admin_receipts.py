@@ -285,11 +285,11 @@ def test_acknowledgement_shows_number_amount_and_the_donors_name(staff_en, admin
 
 
 def test_acknowledgement_of_goods_lists_the_lines(staff_en, admin_user, open_campaign):
-    from donations.services import ReceivedItem
+    from donations.services import ItemLine
 
     receipt = receipt_record(
         campaign=open_campaign, channel="goods", recorded_by=admin_user, public_name="Nhà hảo tâm",
-        items=[ReceivedItem(category=category("rice"), quantity=Decimal("1500.5"), estimated_value=30_000_000)],
+        items=[ItemLine(category=category("rice"), quantity=Decimal("1500.5"), estimated_value=30_000_000)],
     )
 
     page = staff_en.get(reverse("admin:donations_receipt_acknowledgement", args=[receipt.pk])).content.decode()

@@ -13,7 +13,7 @@ from allocations.selectors import campaign_availability
 from allocations.services import allocation_mark_disbursed, allocation_record, staff_create
 from campaigns.models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
 from donations.models import Pledge, PledgeKind, PublicDisplay, Receipt
-from donations.services import DonorData, ItemLine, PledgeData, ReceivedItem, pledge_create, receipt_record
+from donations.services import DonorData, ItemLine, PledgeData, pledge_create, receipt_record
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "cuutro-2024"
@@ -207,7 +207,7 @@ class Command(BaseCommand):
                 amount = pledge.amount if number % 5 else pledge.amount // 2
                 receipt_record(campaign=campaign, channel="cash_desk", amount=amount, pledge=pledge, recorded_by=admin)
             else:
-                items = [ReceivedItem(category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
+                items = [ItemLine(category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
                          for i in pledge.items.all()]
                 receipt_record(campaign=campaign, channel="goods", items=items, pledge=pledge, recorded_by=admin)
             count += 1
