@@ -27,25 +27,9 @@ from donations.services import (
 )
 from donations.services.statements import PROGRESS_KEY
 from relief_portal.celery import app as celery_app
+from tests.donations.helpers import statement as vietcombank_csv
 
 UPLOAD_URL = "admin:donations_statementimport_add"
-
-TITLE = (
-    "Ngân hàng TMCP Ngoại thương Việt Nam\n"
-    "SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT\n"
-    "Số tài khoản/Account No: 0011001932418\n"
-    "\n"
-    "STT,Ngày giao dịch/Transaction Date,Số tham chiếu/Reference No.,Số tiền ghi nợ/Debit,"
-    "Số tiền ghi có/Credit,Số dư/Balance,Nội dung chi tiết/Transactions in detail\n"
-    ",,,,,100.000.000,Số dư đầu kỳ/Opening balance\n"
-)
-
-
-def vietcombank_csv(*rows: tuple[str, str, str, str, str]) -> bytes:
-    """A Vietcombank statement of account 0011001932418 from (date, bank reference, debit, credit, text) rows."""
-    lines = [f'{n},{d},{ref},"{debit}","{credit}",,"{text}"' for n, (d, ref, debit, credit, text) in enumerate(rows, 1)]
-    return (TITLE + "\n".join(lines) + "\n").encode("utf-8")
-
 
 @pytest.fixture(autouse=True)
 def eager_tasks():

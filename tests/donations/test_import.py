@@ -20,24 +20,8 @@ from donations.services import (
     statement_import_create,
     statement_import_run,
 )
+from tests.donations.helpers import HEADER, statement
 from tests.factories import CampaignFactory, PledgeFactory
-
-HEADER = (
-    "Ngân hàng TMCP Ngoại thương Việt Nam\n"
-    "SAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT\n"
-    "Số tài khoản/Account No: 0011001932418\n"
-    "\n"
-    "STT,Ngày giao dịch/Transaction Date,Số tham chiếu/Reference No.,Số tiền ghi nợ/Debit,"
-    "Số tiền ghi có/Credit,Số dư/Balance,Nội dung chi tiết/Transactions in detail\n"
-    ",,,,,100.000.000,Số dư đầu kỳ/Opening balance\n"
-)
-
-
-def statement(*rows: tuple[str, str, str, str, str]) -> bytes:
-    """Vietcombank CSV from (date, bank reference, debit, credit, text) rows."""
-    lines = [f'{n},{d},{ref},"{debit}","{credit}",,"{text}"' for n, (d, ref, debit, credit, text) in enumerate(rows, 1)]
-    return (HEADER + "\n".join(lines) + "\n").encode("utf-8")
-
 
 def run_import(account, content: bytes, user, name="sao-ke.csv") -> StatementImport:
     imp = statement_import_create(account=account, file_name=name, content=content, uploaded_by=user)

@@ -7,7 +7,7 @@ from donations.models import Pledge, Receipt, StatementImport
 from donations.services import statement_import_create
 from donations.tasks import statement_import_task
 from relief_portal.celery import app
-from tests.donations.test_import import statement
+from tests.donations.helpers import statement
 from tests.factories import PledgeFactory
 
 
