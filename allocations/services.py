@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Province, ProvinceSet
@@ -51,6 +53,8 @@ def allocation_record(
     campaign = campaign_lock(campaign_id=campaign.pk)
     items = items or []
     errors: dict[str, list] = {}
+    if campaign.status == Campaign.Status.DRAFT:
+        errors["campaign"] = [_("A draft campaign has nothing to allocate.")]
     if (amount is None) == (not items):
         errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
     if amount is not None and amount <= 0:
@@ -137,6 +141,11 @@ def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.
         raise ValidationError({"status": [_("This allocation is already disbursed.")]})
     if allocation.is_reversal or Allocation.objects.filter(reverses=allocation).exists():
         raise ValidationError({"status": [_("A reversed allocation cannot be disbursed.")]})
+    if disbursed_on < allocation.decision_date or disbursed_on > timezone.localdate():
+        raise ValidationError({"disbursed_on": [
+            _("The disbursement date must be between the decision date (%(decided)s) and today.")
+            % {"decided": allocation.decision_date.strftime("%d/%m/%Y")}
+        ]})
     allocation.status, allocation.disbursed_on = Allocation.Status.DISBURSED, disbursed_on
     allocation._history_user = user
     allocation.save(update_fields=["status", "disbursed_on"])
@@ -157,11 +166,26 @@ def distribution_report_record(
     goods: str = "",
     note: str = "",
 ) -> DistributionReport:
-    """A provincial committee's account of what reached whom from one allocation."""
+    """A provincial committee's account of what reached whom from one allocation.
+
+    Cash reported as handed out never exceeds what the allocation sent.
+    """
+    campaign_lock(campaign_id=allocation.campaign_id)
     allocation = Allocation.objects.select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=reported_by, province=allocation.province)
     if allocation.is_reversal:
         raise ValidationError({"allocation": [_("Report against the allocation, not its reversal.")]})
+    if Allocation.objects.filter(reverses=allocation).exists():
+        raise ValidationError({"allocation": [_("This allocation was reversed; nothing can be reported against it.")]})
+    if amount is not None:
+        if allocation.amount is None:
+            raise ValidationError({"amount": [_("This allocation sent goods, not cash.")]})
+        reported = allocation.reports.aggregate(total=Sum("amount"))["total"] or 0
+        if reported + amount > allocation.amount:
+            raise ValidationError({"amount": [
+                _("Only %(left)s ₫ of this allocation is not yet reported.")
+                % {"left": group_thousands(allocation.amount - reported)}
+            ]})
     report = DistributionReport(
         allocation=allocation, distributed_on=distributed_on, commune=commune.strip(), households=households,
         people=people, amount=amount, goods=goods.strip(), note=note.strip(), reported_by=reported_by,

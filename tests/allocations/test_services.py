@@ -310,23 +310,58 @@ def test_a_distribution_report_records_who_was_reached(campaign, central, lao_ca
 
 
 def test_distribution_reports_are_refused_outside_scope_and_on_reversals(campaign, central, thai_nguyen_staff):
-    give_cash(campaign, 5_000_000, by=central)
+    give_cash(campaign, 8_000_000, by=central)
     allocation = allocate(campaign, to="15", amount=5_000_000, by=central)
     reversal = allocation_reverse(allocation=allocation, reason="Hủy", recorded_by=central)
+    live = allocate(campaign, to="15", amount=3_000_000, by=central, number="200/QĐ-BCTTW")
     report = {"distributed_on": datetime.date(2024, 9, 28), "commune": "Xã Phúc Khánh", "households": 3, "people": 9}
 
     with pytest.raises(ValidationError) as other_province:
-        distribution_report_record(allocation=allocation, reported_by=thai_nguyen_staff, **report)
+        distribution_report_record(allocation=live, reported_by=thai_nguyen_staff, **report)
     with pytest.raises(ValidationError) as on_reversal:
         distribution_report_record(allocation=reversal, reported_by=central, **report)
+    with pytest.raises(ValidationError) as on_reversed:
+        distribution_report_record(allocation=allocation, reported_by=central, **report)
     with pytest.raises(ValidationError) as fewer_people:
-        distribution_report_record(allocation=allocation, reported_by=central, **{**report, "people": 2})
+        distribution_report_record(allocation=live, reported_by=central, **{**report, "people": 2})
 
     assert other_province.value.message_dict == {"province": ["You can only record for your own province."]}
     assert on_reversal.value.message_dict == {"allocation": ["Report against the allocation, not its reversal."]}
-    # (the model's constraint has no message of its own yet: see the report)
+    assert on_reversed.value.message_dict == {
+        "allocation": ["This allocation was reversed; nothing can be reported against it."]}
     assert fewer_people.value.message_dict == {"__all__": ["People reached cannot be fewer than households."]}
     assert DistributionReport.objects.count() == 0
+
+
+def test_reports_never_hand_out_more_cash_than_the_allocation_sent(campaign, central):
+    # given an allocation of 3.000.000 ₫ of which 2.000.000 ₫ are already reported
+    give_cash(campaign, 3_000_000, by=central)
+    allocation = allocate(campaign, to="15", amount=3_000_000, by=central)
+    report = {"distributed_on": datetime.date(2024, 9, 28), "households": 10, "people": 30}
+    distribution_report_record(allocation=allocation, commune="Xã A", amount=2_000_000, reported_by=central, **report)
+
+    # when a second report claims 1.000.001 ₫, then it is refused with what is left
+    with pytest.raises(ValidationError) as too_much:
+        distribution_report_record(allocation=allocation, commune="Xã B", amount=1_000_001, reported_by=central, **report)
+    assert too_much.value.message_dict == {"amount": ["Only 1.000.000 ₫ of this allocation is not yet reported."]}
+
+    # and exactly what is left is accepted
+    distribution_report_record(allocation=allocation, commune="Xã B", amount=1_000_000, reported_by=central, **report)
+    assert DistributionReport.objects.aggregate(total=Sum("amount"))["total"] == 3_000_000
+
+
+def test_disbursement_date_lies_between_decision_and_today(campaign, central):
+    give_cash(campaign, 1_000_000, by=central)
+    allocation = allocate(campaign, to="15", amount=1_000_000, by=central)
+    message = {"disbursed_on": [
+        f"The disbursement date must be between the decision date ({allocation.decision_date:%d/%m/%Y}) and today."]}
+
+    for wrong in (allocation.decision_date - datetime.timedelta(days=1), datetime.date.today() + datetime.timedelta(days=2)):
+        with pytest.raises(ValidationError) as refused:
+            allocation_mark_disbursed(allocation=allocation, disbursed_on=wrong, user=central)
+        assert refused.value.message_dict == message
+    allocation.refresh_from_db()
+    assert (allocation.status, allocation.disbursed_on) == ("planned", None)
 
 
 def test_an_auditor_cannot_allocate_even_through_the_service(db):
