@@ -171,7 +171,8 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     ):
         goods_pledged.setdefault(row["pledge_id"], {})[row["category_id"]] = row["total"]
 
-    changed = []
+    goods_some = {pid for (pid, _cat), total in goods_in.items() if total > 0}
+    by_status: dict[str, list[int]] = {}
     for pledge in pledges:
         if pledge.kind == PledgeKind.CASH:
             got = cash_in.get(pledge.pk) or 0
@@ -180,15 +181,12 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
             wanted = goods_pledged.get(pledge.pk, {})
             got_by_cat = {cat: goods_in.get((pledge.pk, cat)) or 0 for cat in wanted}
             covered = bool(wanted) and all(got_by_cat[c] >= q for c, q in wanted.items())
-            some = any(v > 0 for v in got_by_cat.values()) or any(
-                v > 0 for (pid, _c), v in goods_in.items() if pid == pledge.pk
-            )
+            some = pledge.pk in goods_some
         status = Pledge.Status.RECEIVED if covered else Pledge.Status.PARTLY_RECEIVED if some else Pledge.Status.PLEDGED
         if status != pledge.status:
-            pledge.status = status
-            changed.append(pledge)
+            by_status.setdefault(status, []).append(pledge.pk)
+    # One UPDATE per status (in slices that fit any database's parameter limit), not one per pledge.
     now = timezone.now()
-    for pledge in changed:
-        pledge.updated_at = now
-    if changed:
-        Pledge.objects.bulk_update(changed, ["status", "updated_at"])
+    for status, ids in by_status.items():
+        for start in range(0, len(ids), 5_000):
+            Pledge.objects.filter(pk__in=ids[start:start + 5_000]).update(status=status, updated_at=now)
