@@ -1,10 +1,10 @@
 """Reads of the donations app. Public selectors never load donor contact data."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 
 from campaigns.models import DropOffPoint, Province, ReceivingAccount
 
-from .models import Pledge
+from .models import Pledge, Receipt
 from .vietqr import vietqr_payload
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
@@ -30,6 +30,11 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
 def pledge_donor_province(*, pledge: Pledge) -> Province | None:
     """Only the province of the donor (to list nearby drop-off points), never their contact data."""
     return Province.objects.filter(donor__pledges__pk=pledge.pk).first()
+
+
+def pledge_cash_received(*, pledge: Pledge) -> int:
+    """Cash received against a pledge so far, reversals included."""
+    return Receipt.objects.filter(pledge=pledge).aggregate(total=Sum("amount"))["total"] or 0
 
 
 def pledge_receiving_account(*, pledge: Pledge) -> ReceivingAccount | None:

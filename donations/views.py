@@ -10,6 +10,7 @@ from .forms import ItemLineFormSet, PledgeForm, add_service_errors
 from .models import PledgeKind
 from .selectors import (
     dropoff_points_for,
+    pledge_cash_received,
     pledge_donor_province,
     pledge_get_public,
     pledge_receiving_account,
@@ -68,9 +69,9 @@ def donate(request, slug: str):
 def _procedure_context(pledge) -> dict:
     context = {"pledge": pledge}
     if pledge.kind == PledgeKind.CASH:
-        account = pledge_receiving_account(pledge=pledge)
-        context["account"] = account
-        context["vietqr"] = pledge_vietqr(pledge=pledge, account=account) if account else ""
+        context["account"] = pledge_receiving_account(pledge=pledge)
+        received = pledge_cash_received(pledge=pledge)
+        context["received_amount"], context["remaining_amount"] = received, max(pledge.amount - received, 0)
     else:
         province = pledge_donor_province(pledge=pledge)
         context["dropoff_points"] = dropoff_points_for(campaign_id=pledge.campaign_id, province=province)
