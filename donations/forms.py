@@ -80,7 +80,10 @@ class PledgeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     kind = forms.ChoiceField(
-        label=_("I give"), choices=PledgeKind.choices, widget=forms.RadioSelect, initial=PledgeKind.CASH
+        label=_("I give"),
+        choices=[(PledgeKind.CASH, _("Cash (bank transfer)")), (PledgeKind.GOODS, PledgeKind.GOODS.label)],
+        widget=forms.RadioSelect,
+        initial=PledgeKind.CASH,
     )
     amount = AmountField(
         label=_("Amount (đồng)"),

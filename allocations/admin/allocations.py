@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ItemCategory
-from donations.models import PledgeKind
 
 from ..forms import (
     AllocationDisburseForm,
@@ -31,21 +30,6 @@ ALLOCATION_ADD_FIELDSETS = [
     (_("Cash or goods"), {"fields": ["kind", "amount"]}),
     (_("Disbursement"), {"fields": ["disbursed_on"]}),
 ]
-
-
-# Allocations are cash or goods; the shared PledgeKind labels speak of a bank transfer.
-KIND_LABELS = {PledgeKind.CASH: _("Cash"), PledgeKind.GOODS: _("Goods")}
-
-
-class KindFilter(admin.SimpleListFilter):
-    title = _("kind")
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return list(KIND_LABELS.items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(kind=self.value()) if self.value() in KIND_LABELS else queryset
 
 
 def availability_rows(campaigns) -> list[dict]:
@@ -106,7 +90,7 @@ class AllocationAdmin(ProvinceScopedAdmin):
         "decision_number", "campaign_display", "province_display", "kind_display", "amount_display", "status",
         "disbursed_on_display", "recorded_by", "reversal_marker",
     ]
-    list_filter = ["campaign", "status", KindFilter]
+    list_filter = ["campaign", "status", "kind"]
     search_fields = ["decision_number", "purpose", "province__name", "province__successor__name"]
     inlines = [AllocationItemInline]
     fieldsets = [
@@ -167,7 +151,7 @@ class AllocationAdmin(ProvinceScopedAdmin):
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_display(self, allocation):
-        return KIND_LABELS[allocation.kind]
+        return allocation.get_kind_display()
 
     @admin.display(description=_("province"), ordering="province__name")
     def province_display(self, allocation):

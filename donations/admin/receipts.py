@@ -32,19 +32,6 @@ RECEIPT_ADD_FIELDSETS = [
 ]
 
 
-class KindFilter(admin.SimpleListFilter):
-    """Cash or goods (the model's choice label says "Cash (bank transfer)", wrong for the cash desk)."""
-
-    title = _("kind")
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return [(PledgeKind.CASH, _("Cash")), (PledgeKind.GOODS, _("Goods"))]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(kind=self.value()) if self.value() in (PledgeKind.CASH, PledgeKind.GOODS) else queryset
-
-
 class ReceiptItemInline(ReadOnlyInline):
     model = ReceiptItem
     fields = ["category", "quantity_display", "estimated_value_display"]
@@ -66,7 +53,7 @@ class ReceiptAdmin(admin.ModelAdmin):
         "number", "campaign_code", "kind_display", "amount_display", "channel", "public_name", "pledge_reference",
         "received_at_short", "recorded_by", "reversal_marker",
     ]
-    list_filter = ["campaign", "channel", KindFilter, "received_at"]
+    list_filter = ["campaign", "channel", "kind", "received_at"]
     search_fields = ["number", "pledge__reference", "public_name", "bank_transaction__description"]
     list_select_related = ["campaign", "pledge", "recorded_by", "reverses"]
     date_hierarchy = "received_at"
@@ -110,8 +97,7 @@ class ReceiptAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_display(self, receipt):
-        # PledgeKind's label says "Cash (bank transfer)", wrong for the cash desk.
-        return gettext("Cash") if receipt.kind == PledgeKind.CASH else gettext("Goods")
+        return receipt.get_kind_display()
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, receipt):

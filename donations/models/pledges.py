@@ -85,7 +85,7 @@ class Donor(models.Model):
 
 
 class PledgeKind(models.TextChoices):
-    CASH = "cash", _("Cash (bank transfer)")
+    CASH = "cash", _("Cash")
     GOODS = "goods", _("Goods")
 
 
