@@ -151,12 +151,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Totals are refreshed on every ledger change; this re-checks them and catches up after a
+    # broker outage.
+    "transparency-reconcile": {
+        "task": "transparency.campaign_totals_reconcile_task",
+        "schedule": env.int("TOTALS_RECONCILE_SECONDS", default=600),
+    },
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Eager tasks would otherwise log a line per task into every command's output.
+    "loggers": {"celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING")}},
 }
 
 SITE_NAME = _("Relief Portal")

@@ -1,0 +1,93 @@
+"""Transparency totals: derived from the ledgers on every committed change, re-checked periodically."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from allocations.services import allocation_mark_disbursed, allocation_reverse
+from campaigns.models import ProvinceSet
+from donations.services import receipt_record, receipt_reverse
+from tests.allocations.helpers import allocate, give_cash, give_goods
+from tests.factories import CampaignFactory, DonorFactory, PledgeFactory, category, province
+from transparency.models import CampaignTotals, GoodsTotals, ProvinceTotals
+from transparency.services import campaign_totals_reconcile, campaign_totals_refresh
+
+
+@pytest.fixture
+def yagi(db):
+    return CampaignFactory(slug="yagi", province_set=ProvinceSet.Y2008, starts_on=datetime.date(2024, 9, 8),
+                           target_amount=1_000_000_000)
+
+
+def test_every_committed_ledger_change_refreshes_the_totals(yagi, admin_user, django_capture_on_commit_callbacks):
+    # given receipts (one reversed), goods, and allocations to two 2008 units of today's Lào Cai and to Cao Bằng
+    with django_capture_on_commit_callbacks(execute=True):
+        give_cash(yagi, 300_000_000, by=admin_user)
+        mistake = give_cash(yagi, 5_000_000, by=admin_user)
+        receipt_reverse(receipt=mistake, reason="Ghi nhầm", recorded_by=admin_user)
+        give_goods(yagi, by=admin_user, rice="1500.5")
+        yen_bai = allocate(yagi, to=province("15", ProvinceSet.Y2008), amount=100_000_000, by=admin_user)
+        allocate(yagi, to=province("10", ProvinceSet.Y2008), amount=50_000_000, by=admin_user, number="126/QĐ")
+        cao_bang = allocate(yagi, to=province("04", ProvinceSet.Y2008), amount=20_000_000, by=admin_user, number="127/QĐ")
+        allocate(yagi, to=province("15"), goods={"rice": "500"}, by=admin_user, number="128/QĐ")
+        allocation_mark_disbursed(allocation=yen_bai, disbursed_on=datetime.date(2024, 9, 25), user=admin_user)
+        allocation_reverse(allocation=cao_bang, reason="Thay bằng quyết định khác", recorded_by=admin_user)
+
+    # then the stored totals equal the ledger sums, old units rolled up to today's map
+    totals = CampaignTotals.objects.get(campaign=yagi)
+    assert (totals.cash_received, totals.receipts, totals.cash_allocated, totals.cash_disbursed) == (
+        300_000_000, 3, 150_000_000, 100_000_000)
+    assert totals.cash_available == 150_000_000
+    per_province = {(t.province.set, t.province.name): (t.cash_allocated, t.cash_disbursed)
+                    for t in ProvinceTotals.objects.select_related("province")}
+    assert per_province == {("2025", "Lào Cai"): (150_000_000, 100_000_000), ("2025", "Cao Bằng"): (0, 0)}
+    goods = {g.category.slug: (g.received, g.allocated) for g in GoodsTotals.objects.select_related("category")}
+    assert goods == {"rice": (Decimal("1500.500"), Decimal("500.000"))}
+
+
+def test_reconcile_repairs_drift_and_reports_it(yagi, admin_user):
+    # given totals written once, then the ledger moves on without a refresh (a lost task)
+    give_cash(yagi, 10_000_000, by=admin_user)
+    campaign_totals_refresh(campaign_id=yagi.pk)
+    give_cash(yagi, 2_500_000, by=admin_user)
+
+    # when the periodic reconcile runs, it reports the campaign and repairs it; a second run finds nothing
+    assert campaign_totals_reconcile() == [yagi.pk]
+    assert CampaignTotals.objects.get(campaign=yagi).cash_received == 12_500_000
+    assert campaign_totals_reconcile() == []
+
+
+def test_a_broker_outage_loses_nothing(yagi, admin_user, monkeypatch, django_capture_on_commit_callbacks):
+    # given a broker that refuses every task
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("transparency.receivers.campaign_totals_refresh_task.delay", refuse)
+
+    # when staff record a receipt, it is saved and no error reaches them
+    with django_capture_on_commit_callbacks(execute=True):
+        give_cash(yagi, 1_000_000, by=admin_user)
+    assert not CampaignTotals.objects.filter(campaign=yagi).exists()
+
+    # and the periodic reconcile catches up
+    assert campaign_totals_reconcile() == [yagi.pk]
+    assert CampaignTotals.objects.get(campaign=yagi).cash_received == 1_000_000
+
+
+def test_campaign_page_shows_the_figures_and_no_personal_data(en_client, yagi, admin_user,
+                                                             django_capture_on_commit_callbacks):
+    donor = DonorFactory(phone="0912345678", email="an@example.vn")
+    pledge = PledgeFactory(campaign=yagi, donor=donor, amount=250_000_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt_record(campaign=yagi, channel="cash_desk", amount=250_000_000, pledge=pledge, recorded_by=admin_user)
+        allocate(yagi, to=province("15", ProvinceSet.Y2008), amount=100_000_000, by=admin_user)
+
+    page = en_client.get(yagi.get_absolute_url()).content.decode()
+
+    assert '<span class="value" data-testid="cash-received">250.000.000 ₫</span>' in page
+    assert '<span class="value" data-testid="cash-allocated">100.000.000 ₫</span>' in page
+    assert "25% of the 1 tỷ đồng target" in page
+    assert "<td>Lào Cai</td>" in page
+    assert "0912345678" not in page and "an@example.vn" not in page
+    assert category("rice").name_en not in page  # no goods received, no goods table
