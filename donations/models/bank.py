@@ -73,6 +73,13 @@ class StatementImport(models.Model):
 
 
 class BankTransaction(models.Model):
+    class QueueReason(models.TextChoices):
+        UNKNOWN_REFERENCE = "unknown_reference", _("Unknown reference")
+        OTHER_CAMPAIGN = "other_campaign", _("Reference of another campaign")
+        CANCELLED = "cancelled", _("Cancelled pledge")
+        GOODS_PLEDGE = "goods_pledge", _("Pledge of goods")
+        AMOUNTS_DIFFER = "amounts_differ", _("Several references, amounts differ")
+
     class Status(models.TextChoices):
         MATCHED = "matched", _("Matched to a pledge")
         DIRECT = "direct", _("Direct donation")
@@ -95,7 +102,8 @@ class BankTransaction(models.Model):
     payer_account = models.CharField(_("payer account"), max_length=34, blank=True)
     checksum = models.CharField(_("checksum"), max_length=64, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    queue_reason = models.CharField(_("why it waits"), max_length=255, blank=True)
+    queue_code = models.CharField(_("why it waits"), max_length=20, choices=QueueReason.choices, blank=True)
+    queue_references = models.CharField(_("references concerned"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
 
     class Meta:
@@ -107,9 +115,29 @@ class BankTransaction(models.Model):
             models.UniqueConstraint(fields=["account", "checksum"], name="bank_transaction_unique_checksum"),
         ]
 
+    def _queue_reason(self) -> str:
+        """Why the import left this credit to staff, in the reader's language."""
+        if not self.queue_code:
+            return ""
+        return QUEUE_MESSAGES[self.queue_code] % {"refs": self.queue_references}
+
+    _queue_reason.short_description = _("why it waits")
+    queue_reason = property(_queue_reason)
+
     def __str__(self) -> str:
         sign = "+" if self.amount > 0 else ""
         return f"{self.booked_at:%d/%m/%Y} {sign}{group_thousands(self.amount)} ₫ {self.description[:40]}"
+
+
+QUEUE_MESSAGES = {
+    BankTransaction.QueueReason.UNKNOWN_REFERENCE: _("Unknown reference %(refs)s."),
+    BankTransaction.QueueReason.OTHER_CAMPAIGN: _("Reference %(refs)s belongs to another campaign."),
+    BankTransaction.QueueReason.CANCELLED: _("Reference %(refs)s is a cancelled pledge."),
+    BankTransaction.QueueReason.GOODS_PLEDGE: _("Reference %(refs)s is a pledge of goods."),
+    BankTransaction.QueueReason.AMOUNTS_DIFFER: _(
+        "Several references (%(refs)s) whose pledged amounts do not add up to the transfer."
+    ),
+}
 
 
 class BankTransactionDecision(models.Model):

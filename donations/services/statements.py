@@ -182,8 +182,14 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
             summary.credits += 1
             summary.credited_amount += row.amount
             anchored, loose = found[checksum]
-            targets, reason = _match(campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=pledges)
-            txn.status, txn.queue_reason = _status_for(targets, reason)
+            targets, txn.queue_code, refs = _match(
+                campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=pledges
+            )
+            txn.queue_references = refs[:120]
+            if txn.queue_code:
+                txn.status = BankTransaction.Status.QUEUED
+            else:
+                txn.status = BankTransaction.Status.MATCHED if targets else BankTransaction.Status.DIRECT
             plans.append((txn, targets))
         txns.append(txn)
     BankTransaction.objects.bulk_create(txns, batch_size=1000)
@@ -204,32 +210,27 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
     bulk_create_with_history(receipts, Receipt, batch_size=1000, default_user=imp.uploaded_by)
 
 
-def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str]:
-    """What a credit settles: [(pledge, amount)], or [] for a direct gift, or a queue reason."""
+def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str, str]:
+    """What a credit settles: ([(pledge, amount)], "", ""), ([], "", "") for a direct gift, or
+    ([], why it waits, the references concerned) — the reason is stored as a code and worded in
+    each reader's language when shown."""
+    Why = BankTransaction.QueueReason
     known = [pledges[r] for r in sorted(anchored | loose) if r in pledges]
     unknown_anchored = sorted(r for r in anchored if r not in pledges)
     if not known:
-        if unknown_anchored:
-            return [], _("Unknown reference %(refs)s.") % {"refs": ", ".join(unknown_anchored)}
-        return [], ""
+        return ([], Why.UNKNOWN_REFERENCE, ", ".join(unknown_anchored)) if unknown_anchored else ([], "", "")
     for pledge in known:
         if pledge.campaign_id != campaign.pk:
-            return [], _("Reference %(ref)s belongs to another campaign.") % {"ref": pledge.reference}
+            return [], Why.OTHER_CAMPAIGN, pledge.reference
         if pledge.status == Pledge.Status.CANCELLED:
-            return [], _("Reference %(ref)s is a cancelled pledge.") % {"ref": pledge.reference}
+            return [], Why.CANCELLED, pledge.reference
         if pledge.kind != PledgeKind.CASH:
-            return [], _("Reference %(ref)s is a pledge of goods.") % {"ref": pledge.reference}
+            return [], Why.GOODS_PLEDGE, pledge.reference
     if len(known) == 1:
-        return [(known[0], amount)], ""
+        return [(known[0], amount)], "", ""
     if sum(p.amount for p in known) == amount:
-        return [(p, p.amount) for p in known], ""
-    return [], _("Several references whose pledged amounts do not add up to the transfer.")
-
-
-def _status_for(targets, reason) -> tuple[str, str]:
-    if reason:
-        return BankTransaction.Status.QUEUED, reason[:255]
-    return (BankTransaction.Status.MATCHED if targets else BankTransaction.Status.DIRECT), ""
+        return [(p, p.amount) for p in known], "", ""
+    return [], Why.AMOUNTS_DIFFER, ", ".join(p.reference for p in known)
 
 
 def _bank_receipt(campaign, txn, number, amount, user, pledge: Pledge | None) -> Receipt:

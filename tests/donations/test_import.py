@@ -141,7 +141,8 @@ def test_several_references_split_only_when_amounts_add_up(account, pledges, adm
     assert split == {"K7M3PQ9X": 500_000, "AB23CD45": 1_000_000}
     queued = BankTransaction.objects.get(bank_reference="FT2")
     assert queued.status == "queued"
-    assert queued.queue_reason == "Several references whose pledged amounts do not add up to the transfer."
+    assert queued.queue_reason == (
+        "Several references (EF67GH89, JK23MN45) whose pledged amounts do not add up to the transfer.")
     assert not queued.receipts.exists()
 
 
@@ -158,7 +159,7 @@ def test_other_campaign_and_cancelled_references_are_queued(account, pledges, ad
 
     # then all three wait for staff, each with its reason, and nothing is counted
     assert (imp.credits, imp.queued, imp.matched, imp.direct) == (3, 3, 0, 0)
-    reasons = dict(BankTransaction.objects.values_list("bank_reference", "queue_reason"))
+    reasons = {t.bank_reference: t.queue_reason for t in BankTransaction.objects.all()}
     assert reasons == {
         "FT1": "Reference PQ23RS45 belongs to another campaign.",
         "FT2": "Reference JK23MN45 is a cancelled pledge.",
