@@ -12,3 +12,7 @@ STORAGES = {
 # The test client's login() calls authenticate() without a request, which django-axes refuses;
 # the throttling tests switch it back on for themselves.
 AXES_ENABLED = False
+
+# Tasks run in process during tests, whatever broker is configured; the tests that need a real
+# worker (marked celery_worker) switch this off for themselves.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -2,6 +2,7 @@
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.result import EagerResult
 
 from donations.models import Pledge, Receipt, StatementImport
 from donations.services import statement_import_create
@@ -12,13 +13,15 @@ from tests.factories import PledgeFactory
 
 
 @pytest.fixture
-def celery_worker(reference_data, settings):
-    assert not app.conf.task_always_eager, "a broker must be configured for this test"
+def celery_worker(reference_data, settings, monkeypatch):
+    assert settings.CELERY_BROKER_URL, "a broker must be configured for this test"
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(settings.CELERY_BROKER_URL).ping()
     except redis.exceptions.ConnectionError as exc:
         pytest.skip(f"Redis unreachable at {settings.CELERY_BROKER_URL}: {exc}")
+    app.control.purge()  # nothing left over from earlier runs
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 
@@ -35,6 +38,7 @@ def test_worker_imports_a_statement(reference_data, celery_worker, open_campaign
 
     # when the task goes through Redis to the worker
     result = statement_import_task.delay(imp.pk)
+    assert not isinstance(result, EagerResult), "the task must travel through the broker"
 
     # then the worker finishes the import and the ledger holds exactly the two credits
     assert result.get(timeout=60) == "done"
