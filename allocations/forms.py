@@ -20,6 +20,7 @@ from donations.models import PledgeKind
 
 from .models import Allocation, DistributionReport, StaffRole
 from .selectors import user_province_scope
+from .services import distribution_report_check
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 
@@ -209,6 +210,16 @@ class DistributionReportChangeForm(forms.ModelForm):
     class Meta:
         model = DistributionReport
         fields = ["distributed_on", "commune", "households", "people", "amount", "goods", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if "amount" not in self.errors:
+            try:
+                distribution_report_check(allocation=self.instance.allocation, amount=data.get("amount"),
+                                          report=self.instance)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+        return data
 
 
 # --- staff -------------------------------------------------------------------------------------

@@ -173,25 +173,47 @@ def distribution_report_record(
     campaign_lock(campaign_id=allocation.campaign_id)
     allocation = Allocation.objects.select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=reported_by, province=allocation.province)
-    if allocation.is_reversal:
-        raise ValidationError({"allocation": [_("Report against the allocation, not its reversal.")]})
-    if Allocation.objects.filter(reverses=allocation).exists():
-        raise ValidationError({"allocation": [_("This allocation was reversed; nothing can be reported against it.")]})
-    if amount is not None:
-        if allocation.amount is None:
-            raise ValidationError({"amount": [_("This allocation sent goods, not cash.")]})
-        reported = allocation.reports.aggregate(total=Sum("amount"))["total"] or 0
-        if reported + amount > allocation.amount:
-            raise ValidationError({"amount": [
-                _("Only %(left)s ₫ of this allocation is not yet reported.")
-                % {"left": group_thousands(allocation.amount - reported)}
-            ]})
+    distribution_report_check(allocation=allocation, amount=amount)
     report = DistributionReport(
         allocation=allocation, distributed_on=distributed_on, commune=commune.strip(), households=households,
         people=people, amount=amount, goods=goods.strip(), note=note.strip(), reported_by=reported_by,
     )
     report.full_clean()
     report._history_user = reported_by
+    report.save()
+    return report
+
+
+def distribution_report_check(*, allocation: Allocation, amount: int | None, report: DistributionReport | None = None) -> None:
+    """Refuse a report on a reversal or a reversed allocation, or one that would hand out more cash
+    than the allocation sent (counting the other reports of it). Raises ValidationError."""
+    if allocation.is_reversal:
+        raise ValidationError({"allocation": [_("Report against the allocation, not its reversal.")]})
+    if Allocation.objects.filter(reverses=allocation).exists():
+        raise ValidationError({"allocation": [_("This allocation was reversed; nothing can be reported against it.")]})
+    if amount is None:
+        return
+    if allocation.amount is None:
+        raise ValidationError({"amount": [_("This allocation sent goods, not cash.")]})
+    others = allocation.reports.exclude(pk=report.pk) if report is not None and report.pk else allocation.reports.all()
+    reported = others.aggregate(total=Sum("amount"))["total"] or 0
+    if reported + amount > allocation.amount:
+        raise ValidationError({"amount": [
+            _("Only %(left)s ₫ of this allocation is not yet reported.")
+            % {"left": group_thousands(allocation.amount - reported)}
+        ]})
+
+
+@transaction.atomic
+def distribution_report_update(*, report: DistributionReport, changed_by: AbstractBaseUser) -> DistributionReport:
+    """Save staff's corrections to a report (its fields already set), checked like a new one and
+    kept in its history with who changed it."""
+    campaign_lock(campaign_id=report.allocation.campaign_id)
+    allocation = Allocation.objects.select_related("province__successor").get(pk=report.allocation_id)
+    _check_scope(user=changed_by, province=allocation.province)
+    distribution_report_check(allocation=allocation, amount=report.amount, report=report)
+    report.full_clean()
+    report._history_user = changed_by
     report.save()
     return report
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..forms import DistributionReportChangeForm, DistributionReportForm
 from ..models import Allocation, DistributionReport
 from ..selectors import allocation_list_for, province_q, user_province_scope
-from ..services import distribution_report_record
+from ..services import distribution_report_record, distribution_report_update
 from .common import ProvinceScopedAdmin, admin_link, amount_vnd, in_scope, province_label
 
 REPORT_ADD_FIELDSETS = [
@@ -124,8 +124,5 @@ class DistributionReportAdmin(ProvinceScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # There is no `distribution_report_update` service yet; a report is checked whole and saved
-        # with the user who changed it in its history.
-        obj.full_clean()
-        obj._history_user = request.user
-        obj.save()
+        # The form already ran distribution_report_check; the service checks again under the lock.
+        distribution_report_update(report=obj, changed_by=request.user)

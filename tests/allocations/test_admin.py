@@ -172,10 +172,13 @@ def test_a_report_is_added_through_the_service_and_edited_in_place(campaign, cen
     report = DistributionReport.objects.get()
     change_url = reverse("admin:allocations_distributionreport_change", args=[report.pk])
     fewer_people = client.post(change_url, {**report_form(allocation=allocation), "people": "3"})
+    too_much = client.post(change_url, {**report_form(allocation=allocation), "amount": "10.000.001"})
     changed = client.post(change_url, {**report_form(allocation=allocation), "people": "52", "amount": "4.000.000"})
 
     assert added.status_code == 302 and added["Location"] == change_url
     assert fewer_people.status_code == 200
+    assert too_much.status_code == 200
+    assert "Only 10.000.000 ₫ of this allocation is not yet reported." in too_much.content.decode()
     assert changed.status_code == 302
     report.refresh_from_db()
     assert (report.allocation, report.commune, report.households, report.people, report.amount, report.reported_by) == (

@@ -15,6 +15,7 @@ from allocations.services import (
     allocation_record,
     allocation_reverse,
     distribution_report_record,
+    distribution_report_update,
     staff_create,
 )
 from tests.allocations.helpers import allocate, give_cash, give_goods
@@ -376,3 +377,23 @@ def test_an_auditor_cannot_allocate_even_through_the_service(db):
             decision_date=datetime.date(2024, 9, 15), purpose="Thử", recorded_by=auditor,
         )
     assert Allocation.objects.count() == 0
+
+
+def test_a_corrected_report_is_checked_like_a_new_one(campaign, central):
+    # given an allocation of 3.000.000 ₫ fully reported in two reports
+    give_cash(campaign, 3_000_000, by=central)
+    allocation = allocate(campaign, to="15", amount=3_000_000, by=central)
+    report = {"distributed_on": datetime.date(2024, 9, 28), "households": 10, "people": 30}
+    first = distribution_report_record(allocation=allocation, commune="Xã A", amount=1_000_000, reported_by=central, **report)
+    distribution_report_record(allocation=allocation, commune="Xã B", amount=2_000_000, reported_by=central, **report)
+
+    # when the first is corrected upward, it is refused; corrected downward, it is saved with who changed it
+    first.amount = 1_000_001
+    with pytest.raises(ValidationError) as too_much:
+        distribution_report_update(report=first, changed_by=central)
+    assert too_much.value.message_dict == {"amount": ["Only 1.000.000 ₫ of this allocation is not yet reported."]}
+    first.amount = 900_000
+    distribution_report_update(report=first, changed_by=central)
+    first.refresh_from_db()
+    assert first.amount == 900_000
+    assert first.history.first().history_user == central
