@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from allocations.models import Allocation, AllocationItem
+from allocations.selectors import allocation_totals_by_current_province
 from campaigns.models import Campaign
 from donations.models import Receipt, ReceiptItem
 
@@ -31,17 +32,6 @@ def _figures(campaign_id: int) -> Figures:
     money = allocations.aggregate(
         cash_allocated=Sum("amount"), cash_disbursed=Sum("amount", filter=Q(status=Allocation.Status.DISBURSED))
     )
-    provinces: dict[int, dict] = {}
-    per_unit = (
-        allocations.filter(kind="cash")
-        .values("province_id", "province__successor_id")
-        .annotate(allocated=Sum("amount"), disbursed=Sum("amount", filter=Q(status=Allocation.Status.DISBURSED)))
-    )
-    for row in per_unit:
-        current = row["province__successor_id"] or row["province_id"]
-        totals = provinces.setdefault(current, {"cash_allocated": 0, "cash_disbursed": 0})
-        totals["cash_allocated"] += row["allocated"] or 0
-        totals["cash_disbursed"] += row["disbursed"] or 0
     goods: dict[int, dict] = {}
     for row in ReceiptItem.objects.filter(receipt__campaign_id=campaign_id).values("category_id").annotate(q=Sum("quantity")):
         goods.setdefault(row["category_id"], {"received": 0, "allocated": 0})["received"] = row["q"]
@@ -54,7 +44,7 @@ def _figures(campaign_id: int) -> Figures:
             "cash_allocated": money["cash_allocated"] or 0,
             "cash_disbursed": money["cash_disbursed"] or 0,
         },
-        provinces=provinces,
+        provinces=allocation_totals_by_current_province(campaign_id=campaign_id),
         goods=goods,
     )
 

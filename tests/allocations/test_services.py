@@ -204,8 +204,8 @@ def test_allocations_to_old_and_new_units_roll_up_to_todays_province(campaign, c
 
     # then the three Lào Cai allocations sum under today's Lào Cai
     assert allocation_totals_by_current_province(campaign_id=campaign.pk) == {
-        lao_cai.pk: 6_000_000,
-        thai_nguyen.pk: 500_000,
+        lao_cai.pk: {"cash_allocated": 6_000_000, "cash_disbursed": 0},
+        thai_nguyen.pk: {"cash_allocated": 500_000, "cash_disbursed": 0},
     }
 
 
@@ -216,7 +216,8 @@ def test_a_reversed_old_unit_allocation_leaves_the_roll_up(campaign, central):
 
     allocation_reverse(allocation=yen_bai, reason="Nhập nhầm", recorded_by=central)
 
-    assert allocation_totals_by_current_province(campaign_id=campaign.pk) == {province("15").pk: 1_000_000}
+    assert allocation_totals_by_current_province(campaign_id=campaign.pk) == {
+        province("15").pk: {"cash_allocated": 1_000_000, "cash_disbursed": 0}}
 
 
 # --- provincial staff --------------------------------------------------------------------------
