@@ -26,10 +26,12 @@ __all__ = [
     "receipt_reverse",
     "transfer_content_for",
 ]
-from .statements import (  # noqa: E402
+from .queue import (  # noqa: E402
     bank_transaction_assign,
     bank_transaction_confirm_direct,
     bank_transaction_mark_not_donation,
+)
+from .statements import (  # noqa: E402
     statement_import_create,
     statement_import_progress,
     statement_import_run,
