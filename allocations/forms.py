@@ -8,18 +8,20 @@ the field it names.
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Province, ProvinceSet
-from donations.forms import AmountField, add_service_errors
-from donations.forms_staff import GoodsLineFormSet
-from donations.services import ItemLine
-from donations.models import PledgeKind
+from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
+from ledger.models import Kind
+from ledger.services import ItemLine
 
 from .models import Allocation, DistributionReport, StaffRole
-from .selectors import user_province_scope
+from .selectors import (
+    campaign_list_allocatable,
+    province_list_choosable,
+    user_province_scope,
+)
 from .services import distribution_report_check
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -39,18 +41,6 @@ def amount_field(label, **kwargs) -> AmountField:
 
 
 # --- choices limited to what the user may touch ------------------------------------------------
-
-
-def province_choices_for(*, user):
-    """Provinces a user may allocate to: provincial staff their 2025 unit and its 2008 predecessors."""
-    qs = Province.objects.select_related("successor").order_by("-set", "name")
-    scope = user_province_scope(user=user)
-    return qs if scope is None else qs.filter(Q(pk=scope.pk) | Q(successor=scope))
-
-
-def allocatable_campaigns():
-    """Campaigns staff allocate from in the admin: the active ones."""
-    return Campaign.objects.active().order_by("-starts_on", "name")
 
 
 class ProvinceChoiceField(forms.ModelChoiceField):
@@ -79,8 +69,8 @@ class AllocationForm(forms.Form):
     decision_date = date_field(_("Decision date"))
     purpose = forms.CharField(label=_("Purpose"), max_length=255, widget=forms.TextInput(attrs={"class": "vTextField"}))
     kind = forms.ChoiceField(
-        label=_("What is allocated"), choices=[(PledgeKind.CASH, _("Cash")), (PledgeKind.GOODS, _("Goods"))],
-        widget=forms.RadioSelect, initial=PledgeKind.CASH,
+        label=_("What is allocated"), choices=[(Kind.CASH, _("Cash")), (Kind.GOODS, _("Goods"))],
+        widget=forms.RadioSelect, initial=Kind.CASH,
         help_text=_("Cash: enter the amount. Goods: enter up to five goods lines below."),
     )
     amount = amount_field(_("Cash amount (đồng)"), required=False, help_text=_("Whole đồng, e.g. 1.000.000."))
@@ -91,8 +81,8 @@ class AllocationForm(forms.Form):
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.fields["campaign"].queryset = allocatable_campaigns()
-        self.fields["province"].queryset = province_choices_for(user=user)
+        self.fields["campaign"].queryset = campaign_list_allocatable()
+        self.fields["province"].queryset = province_list_choosable(user=user)
         campaigns = list(self.fields["campaign"].queryset[:2])
         if len(campaigns) == 1:
             self.fields["campaign"].initial = campaigns[0].pk
@@ -114,12 +104,12 @@ class AllocationForm(forms.Form):
         kind, amount = data.get("kind"), data.get("amount")
         if lines is None:
             self.add_error(None, _("Please correct the goods lines below."))
-        elif kind == PledgeKind.CASH:
+        elif kind == Kind.CASH:
             if amount is None and "amount" not in self.errors:
                 self.add_error("amount", _("Enter the amount of cash allocated."))
             if lines:
                 self.add_error(None, _("A cash allocation has no goods lines; clear them or choose goods."))
-        elif kind == PledgeKind.GOODS:
+        elif kind == Kind.GOODS:
             if amount is not None:
                 self.add_error("amount", _("A goods allocation has no cash amount; clear it or choose cash."))
             if not lines:
@@ -129,7 +119,7 @@ class AllocationForm(forms.Form):
     def record_kwargs(self) -> dict:
         """Keyword arguments of `allocation_record` (all but `recorded_by`)."""
         data = self.cleaned_data
-        is_cash = data["kind"] == PledgeKind.CASH
+        is_cash = data["kind"] == Kind.CASH
         disbursed_on = data.get("disbursed_on")
         return {
             "campaign": data["campaign"],
@@ -153,14 +143,6 @@ class AllocationDisburseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["disbursed_on"].initial = timezone.localdate()
-
-
-class AllocationReverseForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the reversal"), max_length=255,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Required. Shown to staff next to both entries, e.g. “Decision replaced by 131/QĐ-BCTTW”."),
-    )
 
 
 # --- distribution reports ----------------------------------------------------------------------

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
-from donations.models import PledgeKind
+from campaigns.models import Campaign, Province, ProvinceSet
+from ledger.journal import JournalEvent
+from ledger.models import LedgerEntry, LedgerItem
 
 # Campaigns that started before the 2025 reorganisation may name the 63 old units.
 NEW_MAP_FROM = datetime.date(2025, 7, 1)
@@ -84,71 +85,67 @@ class StaffMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} ({self.committee})"
 
 
-class Allocation(models.Model):
+class Allocation(LedgerEntry):
     """Money or goods a committee decided to send to a province. Append-only like receipts."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         DISBURSED = "disbursed", _("Disbursed")
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="allocations")
+    NUMBER_PREFIX = "PB"
+    JOURNAL_RELATED = ("reverses", "province")
+    REVERSAL_COPIES = ("province_id", "decision_number", "decision_date", "purpose", "status", "disbursed_on")
+
+    number = models.CharField(_("allocation number"), max_length=24, unique=True, editable=False)
     province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="allocations")
-    kind = models.CharField(_("kind"), max_length=5, choices=PledgeKind.choices)
-    amount = models.BigIntegerField(_("amount (đồng)"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=64)
     decision_date = models.DateField(_("decision date"))
     purpose = models.CharField(_("purpose"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
-    reverses = models.OneToOneField(
-        "self", verbose_name=_("reverses"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
-    reason = models.CharField(_("reason for reversal"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
-    history = HistoricalRecords()
 
-    class Meta:
+    class Meta(LedgerEntry.Meta):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         ordering = ["-decision_date", "-pk"]
         indexes = [models.Index(fields=["campaign", "province"])]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(kind="cash") & Q(reverses__isnull=True) & Q(amount__gt=0))
-                | (Q(kind="cash") & Q(reverses__isnull=False) & Q(amount__lt=0))
-                | (Q(kind="goods") & Q(amount__isnull=True)),
-                name="allocation_amount_sign",
-            ),
+            *LedgerEntry.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(status="planned") | Q(disbursed_on__isnull=False), name="allocation_disbursed_has_date"
             ),
-            models.CheckConstraint(condition=Q(reverses__isnull=True) | ~Q(reason=""), name="allocation_reversal_reason"),
         ]
 
     def __str__(self) -> str:
         return f"{self.decision_number} → {self.province.name}"
 
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
+    def journal_values(self) -> dict[str, str]:
+        return {
+            **super().journal_values(),
+            "time": self.decision_date.isoformat(),
+            "province": f"{self.province.set}:{self.province.code}",
+        }
+
+    def journal_events(self) -> list[JournalEvent]:
+        """The allocation, then its disbursement once it is disbursed (a reversal has none of its own)."""
+        events = super().journal_events()
+        if self.status == self.Status.DISBURSED and not self.is_reversal:
+            events.append(self.disbursement_event())
+        return events
+
+    def disbursement_event(self) -> JournalEvent:
+        return JournalEvent(event="disbursement", number=self.number, values={
+            "kind": self.kind, "province": f"{self.province.set}:{self.province.code}",
+            "date": self.disbursed_on.isoformat(),
+        })
 
 
-class AllocationItem(models.Model):
+class AllocationItem(LedgerItem):
     allocation = models.ForeignKey(Allocation, verbose_name=_("allocation"), on_delete=models.PROTECT, related_name="items")
-    category = models.ForeignKey(ItemCategory, verbose_name=_("category"), on_delete=models.PROTECT)
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
-    estimated_value = models.BigIntegerField(_("estimated value (đồng)"), null=True, blank=True)
 
-    class Meta:
+    class Meta(LedgerItem.Meta):
         verbose_name = _("allocated item")
         verbose_name_plural = _("allocated items")
-        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="allocation_item_quantity_nonzero")]
-
-    def __str__(self) -> str:
-        return f"{self.quantity.normalize():f} {self.category.get_unit_display()} {self.category}"
 
 
 class DistributionReport(models.Model):

@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from campaigns.models import Province
+from campaigns.models import Campaign, ItemCategory, Province
 from donations.models import Receipt, ReceiptItem
 
 from .models import Allocation, AllocationItem, StaffRole
@@ -75,3 +75,49 @@ def allocation_totals_by_current_province(*, campaign_id: int) -> dict[int, dict
         current["cash_allocated"] += row["allocated"] or 0
         current["cash_disbursed"] += row["disbursed"] or 0
     return totals
+
+
+def allocation_list_reportable(*, user) -> QuerySet[Allocation]:
+    """Allocations a user may report against: in their scope, neither a reversal nor reversed."""
+    return (
+        allocation_list_for(user=user)
+        .filter(reverses__isnull=True)
+        .exclude(Exists(Allocation.objects.filter(reverses=OuterRef("pk"))))
+    )
+
+
+def campaign_list_allocatable() -> QuerySet[Campaign]:
+    """Campaigns staff allocate from: the active ones."""
+    return Campaign.objects.active().order_by("-starts_on", "name")
+
+
+def campaign_availability_rows(*, campaigns) -> list[dict]:
+    """What each campaign still has to allocate: cash, and goods per category (from `campaign_availability`)."""
+    categories = ItemCategory.objects.in_bulk()
+    rows = []
+    for campaign in campaigns:
+        figures = campaign_availability(campaign_id=campaign.pk)
+        category_ids = set(figures.goods_received) | set(figures.goods_allocated)
+        goods = [
+            {
+                "category": categories[pk],
+                "received": figures.goods_received.get(pk, 0),
+                "available": figures.goods_available(pk),
+            }
+            for pk in sorted(category_ids, key=lambda pk: (categories[pk].position, categories[pk].slug))
+        ]
+        rows.append({
+            "campaign": campaign,
+            "cash_received": figures.cash_received,
+            "cash_allocated": figures.cash_allocated,
+            "cash_available": figures.cash_available,
+            "goods": goods,
+        })
+    return rows
+
+
+def province_list_choosable(*, user) -> QuerySet[Province]:
+    """Provinces a user may choose: provincial staff their 2025 unit and its 2008 predecessors."""
+    qs = Province.objects.select_related("successor").order_by("-set", "name")
+    scope = user_province_scope(user=user)
+    return qs if scope is None else qs.filter(Q(pk=scope.pk) | Q(successor=scope))

@@ -12,12 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Province, ProvinceSet
-from campaigns.templatetags.money import group_thousands
-from donations.models import PledgeKind
-from donations.services import ItemLine, campaign_lock
-from donations.signals import announce_ledger_change
+from ledger.models import Kind
+from ledger.money import group_thousands
+from ledger.services import (
+    ItemLine,
+    campaign_lock,
+    journal_append,
+    ledger_entries_append,
+    ledger_entry_reverse,
+    ledger_input_check,
+)
+from ledger.signals import ledger_change_announce
 
-from .models import NEW_MAP_FROM, Allocation, AllocationItem, Committee, DistributionReport, StaffMembership, StaffRole
+from .models import (
+    NEW_MAP_FROM,
+    Allocation,
+    Committee,
+    DistributionReport,
+    StaffMembership,
+    StaffRole,
+)
 from .roles import ROLE_GROUPS
 from .selectors import campaign_availability, user_province_scope
 
@@ -52,15 +66,9 @@ def allocation_record(
     """
     campaign = campaign_lock(campaign_id=campaign.pk)
     items = items or []
-    errors: dict[str, list] = {}
+    errors = ledger_input_check(amount=amount, items=items)
     if campaign.status == Campaign.Status.DRAFT:
         errors["campaign"] = [_("A draft campaign has nothing to allocate.")]
-    if (amount is None) == (not items):
-        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
-    if amount is not None and amount <= 0:
-        errors["amount"] = [_("The amount must be a positive number of đồng.")]
-    if any(i.quantity <= 0 for i in items):
-        errors["items"] = [_("The quantity must be greater than zero.")]
     if province.set == ProvinceSet.Y2008 and campaign.starts_on >= NEW_MAP_FROM:
         errors["province"] = [_("Campaigns since 1 July 2025 allocate to the 34 current units.")]
     if status == Allocation.Status.DISBURSED and disbursed_on is None:
@@ -84,63 +92,45 @@ def allocation_record(
             ]})
 
     allocation = Allocation(
-        campaign=campaign, province=province, kind=PledgeKind.CASH if amount is not None else PledgeKind.GOODS,
+        province=province, kind=Kind.CASH if amount is not None else Kind.GOODS,
         amount=amount, decision_number=decision_number.strip(), decision_date=decision_date,
         purpose=purpose.strip(), status=status,
-        disbursed_on=disbursed_on if status == Allocation.Status.DISBURSED else None, recorded_by=recorded_by,
+        disbursed_on=disbursed_on if status == Allocation.Status.DISBURSED else None,
     )
-    allocation.full_clean()
-    allocation._history_user = recorded_by
-    allocation.save()
-    AllocationItem.objects.bulk_create(
-        AllocationItem(allocation=allocation, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
-        for i in items
-    )
-    announce_ledger_change(campaign_id=campaign.pk)
+    ledger_entries_append(campaign=campaign, entries=[allocation], recorded_by=recorded_by, lines=[items])
     return allocation
 
 
 @transaction.atomic
 def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: AbstractBaseUser) -> Allocation:
     """Cancel an allocation by an entry of opposite sign pointing at it; the original stays."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the allocation is reversed.")]})
-    campaign_lock(campaign_id=allocation.campaign_id)
-    original = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
-    _check_scope(user=recorded_by, province=original.province)
-    if original.is_reversal:
-        raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
-    if Allocation.objects.filter(reverses=original).exists():
-        raise ValidationError({"reverses": [_("This allocation has already been reversed.")]})
-    reversal = Allocation(
-        campaign_id=original.campaign_id, province_id=original.province_id, kind=original.kind,
-        amount=-original.amount if original.amount is not None else None,
-        decision_number=original.decision_number, decision_date=original.decision_date,
-        purpose=original.purpose, status=original.status, disbursed_on=original.disbursed_on,
-        reverses=original, reason=reason[:255], recorded_by=recorded_by,
+    return ledger_entry_reverse(
+        entry=allocation, reason=reason, recorded_by=recorded_by,
+        check=lambda original: _check_scope(user=recorded_by, province=original.province),
     )
-    reversal._history_user = recorded_by
-    reversal.save()
-    AllocationItem.objects.bulk_create(
-        AllocationItem(allocation=reversal, category_id=i.category_id, quantity=-i.quantity,
-                       estimated_value=-i.estimated_value if i.estimated_value else None)
-        for i in original.items.all()
-    )
-    announce_ledger_change(campaign_id=original.campaign_id)
-    return reversal
+
+
+def allocation_disbursement_refusal(*, allocation: Allocation) -> str | None:
+    """Why this allocation cannot be marked disbursed, or None: the rule the service and the admin share."""
+    if allocation.status == Allocation.Status.DISBURSED:
+        return _("This allocation is already disbursed.")
+    reversed_already = getattr(allocation, "is_reversed", None)
+    if reversed_already is None:
+        reversed_already = Allocation.objects.filter(reverses=allocation).exists()
+    if allocation.is_reversal or reversed_already:
+        return _("A reversed allocation cannot be disbursed.")
+    return None
 
 
 @transaction.atomic
 def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.date, user: AbstractBaseUser) -> Allocation:
-    """The one change an allocation allows: planned → disbursed, with the date."""
-    campaign_lock(campaign_id=allocation.campaign_id)
+    """The one change an allocation allows: planned → disbursed, with the date (journalled)."""
+    campaign = campaign_lock(campaign_id=allocation.campaign_id)
     allocation = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=user, province=allocation.province)
-    if allocation.status == Allocation.Status.DISBURSED:
-        raise ValidationError({"status": [_("This allocation is already disbursed.")]})
-    if allocation.is_reversal or Allocation.objects.filter(reverses=allocation).exists():
-        raise ValidationError({"status": [_("A reversed allocation cannot be disbursed.")]})
+    refusal = allocation_disbursement_refusal(allocation=allocation)
+    if refusal:
+        raise ValidationError({"status": [refusal]})
     if disbursed_on < allocation.decision_date or disbursed_on > timezone.localdate():
         raise ValidationError({"disbursed_on": [
             _("The disbursement date must be between the decision date (%(decided)s) and today.")
@@ -149,7 +139,8 @@ def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.
     allocation.status, allocation.disbursed_on = Allocation.Status.DISBURSED, disbursed_on
     allocation._history_user = user
     allocation.save(update_fields=["status", "disbursed_on"])
-    announce_ledger_change(campaign_id=allocation.campaign_id)
+    journal_append(campaign=campaign, events=[allocation.disbursement_event()])
+    ledger_change_announce(sender=Allocation, campaign_id=allocation.campaign_id)
     return allocation
 
 
@@ -204,13 +195,24 @@ def distribution_report_check(*, allocation: Allocation, amount: int | None, rep
         ]})
 
 
+REPORT_FIELDS = ("distributed_on", "commune", "households", "people", "amount", "goods", "note")
+
+
 @transaction.atomic
-def distribution_report_update(*, report: DistributionReport, changed_by: AbstractBaseUser) -> DistributionReport:
-    """Save staff's corrections to a report (its fields already set), checked like a new one and
-    kept in its history with who changed it."""
+def distribution_report_update(
+    *, report: DistributionReport, data: dict, changed_by: AbstractBaseUser
+) -> DistributionReport:
+    """Correct a report with `data` (any of its fields), checked like a new one under the campaign lock
+    and kept in its history with who changed it."""
+    unknown = set(data) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields of a report cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     campaign_lock(campaign_id=report.allocation.campaign_id)
+    report = DistributionReport.objects.select_for_update().get(pk=report.pk)
     allocation = Allocation.objects.select_related("province__successor").get(pk=report.allocation_id)
     _check_scope(user=changed_by, province=allocation.province)
+    for name, value in data.items():
+        setattr(report, name, value.strip() if isinstance(value, str) else value)
     distribution_report_check(allocation=allocation, amount=report.amount, report=report)
     report.full_clean()
     report._history_user = changed_by

@@ -11,9 +11,9 @@ transfers without reference, identical small gifts, and debits (bank fees).
 import argparse
 import os
 import random
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ReceivingAccount
+from .models import (
+    Bank,
+    Campaign,
+    DropOffPoint,
+    ItemCategory,
+    Province,
+    ReceivingAccount,
+)
 
 
 @admin.register(Province)

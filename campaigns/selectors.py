@@ -2,7 +2,14 @@
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
-from .models import Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
+from .models import (
+    Campaign,
+    DropOffPoint,
+    ItemCategory,
+    Province,
+    ProvinceSet,
+    ReceivingAccount,
+)
 
 
 def campaign_list_active() -> QuerySet[Campaign]:

@@ -6,117 +6,30 @@ to the services, which decide; a service's ValidationError is put back on the fi
 """
 
 import os
-import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory, ReceivingAccount
+from campaigns.models import Campaign, ReceivingAccount
+from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
+from ledger.models import MAX_CASH_AMOUNT
+from ledger.services import ItemLine
 
-from .forms import AmountField, add_service_errors
 from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
 from .selectors import pledge_get_public
-from .services import ItemLine
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
-from .validators import MAX_CASH_AMOUNT, MAX_QUANTITY, validate_no_html
+from .validators import validate_no_html
 
-MAX_GOODS_LINES = 5
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 STATEMENT_EXTENSIONS = (".csv", ".xlsx")
 FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks of the desk PC and the server differ a little
 
 
-class QuantityField(forms.CharField):
-    """A quantity of goods as people type it in the active language.
-
-    Vietnamese: `1.500` is one thousand five hundred and `2,5` two and a half; English: `1,500` and `2.5`.
-    A lone separator that does not group thousands (`2.5` in Vietnamese) is taken as the decimal point.
-    """
-
-    default_error_messages = {"invalid": _("Enter a quantity such as 250 or 12.5.")}
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        text = value.replace(" ", "").replace("\u00a0", "")
-        decimal_sep = get_format("DECIMAL_SEPARATOR")
-        thousand_sep = "." if decimal_sep == "," else ","
-        whole, sep, frac = text.partition(decimal_sep)
-        if thousand_sep in frac or decimal_sep in frac:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if thousand_sep in whole:
-            groups = whole.split(thousand_sep)
-            grouped = 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
-            if grouped:
-                whole = "".join(groups)
-            elif not sep and len(groups) == 2:
-                whole, frac = groups  # `2.5` typed in Vietnamese: the other convention's decimal point
-            else:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if not re.fullmatch(r"\d{1,13}", whole) or (frac and not re.fullmatch(r"\d{1,3}", frac)):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return Decimal(f"{whole}.{frac}" if frac else whole)
-        except InvalidOperation as exc:  # pragma: no cover - the patterns above rule this out
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_unit_display()})"
-
-
-class GoodsLineForm(forms.Form):
-    """One line of goods in a staff form (receipts, allocations); empty lines are ignored."""
-
-    category = CategoryChoiceField(
-        label=_("Item"), queryset=ItemCategory.objects.all(), required=False, empty_label=_("— choose —")
-    )
-    quantity = QuantityField(
-        label=_("Quantity"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10})
-    )
-    estimated_value = AmountField(
-        label=_("Estimated value (đồng)"),
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 14}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        category, quantity, value = data.get("category"), data.get("quantity"), data.get("estimated_value")
-        if category is None and quantity is None and value is None and not self.errors:
-            return data  # an empty line is ignored
-        if category is None and "category" not in self.errors:
-            self.add_error("category", _("Choose an item."))
-        if quantity is None:
-            if "quantity" not in self.errors:
-                self.add_error("quantity", _("Enter a quantity."))
-        elif not 0 < quantity <= MAX_QUANTITY:
-            self.add_error("quantity", _("The quantity must be greater than zero."))
-        if value is not None and value > MAX_CASH_AMOUNT:
-            self.add_error("estimated_value", _("This estimated value is too large."))
-        return data
-
-    def line(self) -> ItemLine | None:
-        data = self.cleaned_data
-        if not data.get("category"):
-            return None
-        return ItemLine(
-            category=data["category"], quantity=data["quantity"], estimated_value=data.get("estimated_value")
-        )
-
-
-GoodsLineFormSet = forms.formset_factory(
-    GoodsLineForm, extra=MAX_GOODS_LINES, max_num=MAX_GOODS_LINES, validate_max=True, absolute_max=MAX_GOODS_LINES
-)
 
 
 class ReceiptForm(forms.Form):
@@ -241,16 +154,6 @@ class ReceiptForm(forms.Form):
 
     def add_service_errors(self, exc: ValidationError) -> None:
         add_service_errors(self, exc, field_map={"pledge": "pledge_reference", "items": None})
-
-
-class ReceiptReverseForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the reversal"),
-        max_length=255,
-        validators=[validate_no_html],
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Required. Shown to staff next to both entries, e.g. “Counted twice at the cash desk”."),
-    )
 
 
 class ReceivingAccountChoiceField(forms.ModelChoiceField):

@@ -1,6 +1,15 @@
 """Reads of the donations app. Public selectors never load donor contact data."""
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from campaigns.models import DropOffPoint, Province, ReceivingAccount
 
@@ -65,3 +74,21 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
         amount=pledge.amount,
         purpose=pledge.transfer_content,
     )
+
+
+def receipt_acknowledgement(*, receipt_id: int) -> dict:
+    """What the printed acknowledgement (giấy xác nhận ủng hộ) of a receipt shows."""
+    receipt = (
+        Receipt.objects.select_related("campaign", "donor", "pledge", "recorded_by")
+        .annotate(is_reversed=Exists(Receipt.objects.filter(reverses=OuterRef("pk"))))
+        .get(pk=receipt_id)
+    )
+    items = list(receipt.items.select_related("category"))
+    valued = [item.estimated_value for item in items if item.estimated_value]
+    return {
+        "receipt": receipt,
+        "items": items,
+        "items_value": sum(valued) if len(valued) > 1 else None,
+        "donor_name": receipt.donor.display_name if receipt.donor_id else receipt.public_name,
+        "reversal": Receipt.objects.filter(reverses=receipt).first() if receipt.is_reversed else None,
+    }

@@ -5,9 +5,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ledger.models import MAX_CASH_AMOUNT
+
 MIN_CASH_AMOUNT = 1_000
-MAX_CASH_AMOUNT = 100_000_000_000  # 100 tỷ đồng: anything above is a typo, not a pledge
-MAX_QUANTITY = 1_000_000_000
 
 _MOBILE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
 _HTML = re.compile(r"<\s*[a-zA-Z/!?]|&#?\w+;")

@@ -5,9 +5,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from campaigns.selectors import campaign_get_public
+from ledger.forms import add_service_errors
+from ledger.models import Kind
 
-from .forms import ItemLineFormSet, PledgeForm, add_service_errors
-from .models import PledgeKind
+from .forms import ItemLineFormSet, PledgeForm
 from .selectors import (
     dropoff_points_for,
     pledge_cash_received,
@@ -45,7 +46,7 @@ def donate(request, slug: str):
     wants_goods = False
     if request.method == "POST":
         form_ok = form.is_valid()
-        wants_goods = form.cleaned_data.get("kind") == PledgeKind.GOODS
+        wants_goods = form.cleaned_data.get("kind") == Kind.GOODS
         items_ok = items.is_valid() if wants_goods else True
         if form_ok and items_ok:
             lines = [line for line in (f.line() for f in items.forms) if line] if wants_goods else []
@@ -68,7 +69,7 @@ def donate(request, slug: str):
 
 def _procedure_context(pledge) -> dict:
     context = {"pledge": pledge}
-    if pledge.kind == PledgeKind.CASH:
+    if pledge.kind == Kind.CASH:
         context["account"] = pledge_receiving_account(pledge=pledge)
         received = pledge_cash_received(pledge=pledge)
         context["received_amount"], context["remaining_amount"] = received, max(pledge.amount - received, 0)
@@ -88,7 +89,7 @@ def pledge_detail(request, reference: str):
 
 def pledge_qr(request, reference: str, fmt: str):
     pledge = pledge_get_public(reference=reference)
-    if pledge is None or pledge.kind != PledgeKind.CASH:
+    if pledge is None or pledge.kind != Kind.CASH:
         raise Http404
     account = pledge_receiving_account(pledge=pledge)
     if account is None:

@@ -12,7 +12,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from tests.factories import CampaignFactory, DropOffPointFactory, ReceivingAccountFactory, province
+from tests.factories import (
+    CampaignFactory,
+    DropOffPointFactory,
+    ReceivingAccountFactory,
+    province,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,18 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from campaigns.models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
-from donations.models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
+from campaigns.models import (
+    Bank,
+    Campaign,
+    DropOffPoint,
+    ItemCategory,
+    Province,
+    ProvinceSet,
+    ReceivingAccount,
+)
+from donations.models import Donor, Pledge, PledgeItem, PublicDisplay
 from donations.services import pledge_reference_generate, transfer_content_for
+from ledger.models import Kind
 
 # Campaign codes must match ^[A-Z2-9]{3,8}$: no 0 or 1, so sequence numbers are spelled in this alphabet.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -123,7 +132,7 @@ class PledgeFactory(DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     donor = factory.SubFactory(DonorFactory)
-    kind = PledgeKind.CASH
+    kind = Kind.CASH
     amount = 500_000
     reference = factory.LazyFunction(pledge_reference_generate)
     transfer_content = factory.LazyAttribute(
@@ -134,7 +143,7 @@ class PledgeFactory(DjangoModelFactory):
     message = ""
 
     class Params:
-        goods = factory.Trait(kind=PledgeKind.GOODS, amount=None)
+        goods = factory.Trait(kind=Kind.GOODS, amount=None)
 
 
 class PledgeItemFactory(DjangoModelFactory):

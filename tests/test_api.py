@@ -14,7 +14,13 @@ from rest_framework.settings import api_settings
 from campaigns.models import ItemCategory
 from donations.models import Donor, Pledge, PledgeItem
 from donations.vietqr import vietqr_payload
-from tests.factories import CampaignFactory, DonorFactory, PledgeFactory, PledgeItemFactory, ReceivingAccountFactory
+from tests.factories import (
+    CampaignFactory,
+    DonorFactory,
+    PledgeFactory,
+    PledgeItemFactory,
+    ReceivingAccountFactory,
+)
 
 PLEDGES = "/api/v1/pledges/"
 REFERENCE_RE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$")

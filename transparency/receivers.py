@@ -4,7 +4,7 @@ import logging
 
 from django.dispatch import receiver
 
-from donations.signals import ledger_changed
+from ledger.signals import ledger_changed
 
 from .tasks import campaign_totals_refresh_task
 

@@ -1,33 +1,17 @@
 """Pieces shared by the allocations admin: the province scope of staff, read-only history, formatting."""
 
 from django.contrib import admin
-from django.contrib.admin.helpers import AdminErrorList, AdminForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.models import Province, ProvinceSet
-from campaigns.templatetags.money import vnd
+from ledger.admin import PlainAddFormMixin
 
 from ..models import StaffRole
 from ..selectors import user_province_scope
-
-
-def amount_vnd(amount) -> str:
-    return vnd(amount) if amount is not None else "—"
-
-
-def admin_link(obj, text=None) -> str:
-    """A link to an object's admin change page, or an empty string."""
-    if obj is None:
-        return ""
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
 
 
 def province_label(province: Province) -> str:
@@ -49,38 +33,6 @@ def in_scope(user, province: Province) -> bool:
     """Whether a province is one the user may see: everything, or their 2025 unit and its 2008 units."""
     scope = user_province_scope(user=user)
     return scope is None or province.current == scope
-
-
-class PlainAddFormMixin:
-    """An add page around a plain form whose valid data goes to a service (not a ModelForm's save)."""
-
-    def render_plain_add_form(self, request, form, *, fieldsets, title, extra_context=None, formsets=()):
-        adminform = AdminForm(form, fieldsets, {}, model_admin=self)
-        errors = AdminErrorList(form, [])
-        media = self.media + adminform.media
-        for formset in formsets:
-            media += formset.media
-            if form.is_bound:
-                for line_errors in formset.errors:
-                    errors.extend(line_errors.values())
-                errors.extend(formset.non_form_errors())
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "subtitle": None,
-            "adminform": adminform,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": media,
-            "inline_admin_formsets": [],
-            "errors": errors,
-            "preserved_filters": self.get_preserved_filters(request),
-            "show_save_and_continue": False,
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True)
 
 
 class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):

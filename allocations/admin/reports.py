@@ -2,32 +2,25 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ledger.admin import admin_link
+from ledger.money import vnd_or_dash
+
 from ..forms import DistributionReportChangeForm, DistributionReportForm
-from ..models import Allocation, DistributionReport
-from ..selectors import allocation_list_for, province_q, user_province_scope
+from ..models import DistributionReport
+from ..selectors import allocation_list_reportable, province_q, user_province_scope
 from ..services import distribution_report_record, distribution_report_update
-from .common import ProvinceScopedAdmin, admin_link, amount_vnd, in_scope, province_label
+from .common import ProvinceScopedAdmin, in_scope, province_label
 
 REPORT_ADD_FIELDSETS = [
     (None, {"fields": ["allocation", "distributed_on", "commune"]}),
     (_("Reached"), {"fields": ["households", "people"]}),
     (_("Handed out"), {"fields": ["amount", "goods", "note"]}),
 ]
-
-
-def reportable_allocations(*, user):
-    """Allocations a user may report against: in their scope, neither a reversal nor reversed."""
-    return (
-        allocation_list_for(user=user)
-        .filter(reverses__isnull=True)
-        .exclude(Exists(Allocation.objects.filter(reverses=OuterRef("pk"))))
-    )
 
 
 @admin.register(DistributionReport)
@@ -90,7 +83,7 @@ class DistributionReportAdmin(ProvinceScopedAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, report):
-        return amount_vnd(report.amount)
+        return vnd_or_dash(report.amount)
 
     @admin.display(description=_("allocation"))
     def allocation_link(self, report):
@@ -103,7 +96,7 @@ class DistributionReportAdmin(ProvinceScopedAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DistributionReportForm(
-            request.POST if request.method == "POST" else None, allocations=reportable_allocations(user=request.user)
+            request.POST if request.method == "POST" else None, allocations=allocation_list_reportable(user=request.user)
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -124,5 +117,10 @@ class DistributionReportAdmin(ProvinceScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # The form already ran distribution_report_check; the service checks again under the lock.
-        distribution_report_update(report=obj, changed_by=request.user)
+        # The form already ran distribution_report_check; the service checks again under the lock,
+        # starting from the report as stored, not the instance the form has changed.
+        distribution_report_update(
+            report=DistributionReport.objects.get(pk=obj.pk),
+            data={name: form.cleaned_data[name] for name in form.changed_data},
+            changed_by=request.user,
+        )

@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
-from campaigns.models import Campaign, DropOffPoint, ItemCategory, Province, ReceivingAccount
+from campaigns.models import (
+    Campaign,
+    DropOffPoint,
+    ItemCategory,
+    Province,
+    ReceivingAccount,
+)
 
 
 class ProvinceSerializer(serializers.ModelSerializer):

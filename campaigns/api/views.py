@@ -8,7 +8,11 @@ from rest_framework.exceptions import ValidationError
 from campaigns.models import ProvinceSet
 from campaigns.selectors import campaign_get_public, campaign_list_public, province_list
 
-from .serializers import CampaignDetailSerializer, CampaignListSerializer, ProvinceSerializer
+from .serializers import (
+    CampaignDetailSerializer,
+    CampaignListSerializer,
+    ProvinceSerializer,
+)
 
 
 class CampaignListApi(generics.ListAPIView):

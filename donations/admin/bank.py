@@ -11,6 +11,9 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ledger.admin import ReadOnlyInline, admin_link, message_validation_error
+from ledger.money import vnd_or_dash
+
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt
 from ..services import (
@@ -18,7 +21,6 @@ from ..services import (
     bank_transaction_confirm_direct,
     bank_transaction_mark_not_donation,
 )
-from .common import ReadOnlyInline, admin_link, amount_vnd, message_validation_error
 
 DECIDE_PERMISSION = "donations.change_banktransaction"
 
@@ -43,7 +45,7 @@ class TransactionReceiptInline(ReadOnlyInline):
 
     @admin.display(description=_("amount"))
     def amount_display(self, receipt):
-        return amount_vnd(receipt.amount)
+        return vnd_or_dash(receipt.amount)
 
 
 @admin.register(BankTransaction)
@@ -88,7 +90,7 @@ class BankTransactionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, txn):
-        return amount_vnd(txn.amount)
+        return vnd_or_dash(txn.amount)
 
     @admin.display(description=_("booked at"), ordering="booked_at")
     def booked_at_short(self, txn):

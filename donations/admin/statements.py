@@ -5,19 +5,25 @@ from django.contrib.admin.helpers import AdminErrorList, AdminForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import add_service_errors
+from ledger.forms import add_service_errors
+from ledger.money import vnd_or_dash
+
 from ..forms_staff import StatementColumnMappingForm, StatementUploadForm
 from ..models import StatementColumnMapping, StatementImport
 from ..services import statement_import_create, statement_import_progress
 from ..statements import StatementError, read_header_candidates
 from ..tasks import statement_import_task
-from .common import amount_vnd
 
 SUMMARY_FIELDS = (
     "rows_read", "credits", "debits", "matched", "direct", "queued", "duplicates", "skipped_lines", "credited_amount",
@@ -196,7 +202,7 @@ class StatementImportAdmin(admin.ModelAdmin):
             "progress_url": reverse("admin:donations_statementimport_progress", args=[imp.pk]),
             "unfinished": imp.status in UNFINISHED,
             "summary": summary,
-            "credited_amount": amount_vnd(imp.credited_amount),
+            "credited_amount": vnd_or_dash(imp.credited_amount),
         }
         changelist = reverse("admin:donations_banktransaction_changelist")
         if imp.status == StatementImport.Status.DONE:

@@ -4,16 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from campaigns.models import ItemCategory, Province, ProvinceSet
-from donations.models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
-from donations.services import DonorData, ItemLine, PledgeData
+from donations.models import Donor, Pledge, PledgeItem, PublicDisplay
+from donations.services import DonorData, PledgeData
 from donations.validators import (
-    MAX_CASH_AMOUNT,
-    MAX_QUANTITY,
     normalize_vn_mobile,
     validate_cash_amount,
     validate_no_html,
     validate_tax_code,
 )
+from ledger.models import MAX_CASH_AMOUNT, MAX_QUANTITY, Kind
+from ledger.services import ItemLine
 
 
 class DonorInputSerializer(serializers.Serializer):
@@ -58,15 +58,15 @@ class ItemLineInputSerializer(serializers.Serializer):
 class PledgeCreateInputSerializer(serializers.Serializer):
     campaign = serializers.SlugField()
     donor = DonorInputSerializer()
-    kind = serializers.ChoiceField(choices=PledgeKind.choices)
+    kind = serializers.ChoiceField(choices=Kind.choices)
     amount = serializers.IntegerField(required=False, allow_null=True, validators=[validate_cash_amount])
     items = ItemLineInputSerializer(many=True, required=False)
     message = serializers.CharField(max_length=500, required=False, allow_blank=True, validators=[validate_no_html])
 
     def validate(self, attrs):
-        if attrs["kind"] == PledgeKind.CASH and attrs.get("amount") is None:
+        if attrs["kind"] == Kind.CASH and attrs.get("amount") is None:
             raise serializers.ValidationError({"amount": [_("Please enter the amount you will transfer.")]})
-        if attrs["kind"] == PledgeKind.GOODS and not attrs.get("items"):
+        if attrs["kind"] == Kind.GOODS and not attrs.get("items"):
             raise serializers.ValidationError({"items": [_("Add at least one item you will bring.")]})
         return attrs
 

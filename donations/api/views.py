@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from campaigns.api.serializers import DropOffPointSerializer, ReceivingAccountSerializer
 from campaigns.models import Campaign
-from donations.models import Donor, Pledge, PledgeKind
+from donations.models import Donor, Pledge
 from donations.selectors import (
     dropoff_points_for,
     pledge_donor_province,
@@ -20,6 +20,7 @@ from donations.selectors import (
     pledge_vietqr,
 )
 from donations.services import pledge_create
+from ledger.models import Kind
 
 from .serializers import PledgeCreateInputSerializer, PledgePublicSerializer
 
@@ -78,7 +79,7 @@ def _nest_donor_errors(errors: dict) -> dict:
 
 
 def _created_body(request, pledge: Pledge) -> dict:
-    account = pledge_receiving_account(pledge=pledge) if pledge.kind == PledgeKind.CASH else None
+    account = pledge_receiving_account(pledge=pledge) if pledge.kind == Kind.CASH else None
     body = {
         **PledgePublicSerializer(pledge).data,
         "vietqr": None, "qr_png": None, "qr_svg": None, "account": None, "dropoff_points": [],
@@ -91,7 +92,7 @@ def _created_body(request, pledge: Pledge) -> dict:
             qr_svg=request.build_absolute_uri(reverse("donations:pledge_qr", kwargs={**kwargs, "fmt": "svg"})),
             account=ReceivingAccountSerializer(account).data,
         )
-    if pledge.kind == PledgeKind.GOODS:
+    if pledge.kind == Kind.GOODS:
         nearby = dropoff_points_for(campaign_id=pledge.campaign_id, province=pledge_donor_province(pledge=pledge))
         body["dropoff_points"] = DropOffPointSerializer(nearby, many=True).data
     return body

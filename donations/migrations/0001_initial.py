@@ -3,8 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import donations.validators
 from django.db import migrations, models
+
+import donations.validators
 
 
 class Migration(migrations.Migration):

@@ -1,10 +1,14 @@
-from .bank import BankTransaction, BankTransactionDecision, StatementColumnMapping, StatementImport
+from .bank import (
+    BankTransaction,
+    BankTransactionDecision,
+    StatementColumnMapping,
+    StatementImport,
+)
 from .pledges import (
     ANONYMOUS_NAME,
     Donor,
     Pledge,
     PledgeItem,
-    PledgeKind,
     PublicDisplay,
     mask_name,
 )
@@ -17,7 +21,6 @@ __all__ = [
     "Donor",
     "Pledge",
     "PledgeItem",
-    "PledgeKind",
     "PublicDisplay",
     "Receipt",
     "ReceiptItem",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ReceivingAccount
-from campaigns.templatetags.money import group_thousands
+from ledger.money import group_thousands
 
 from .pledges import Pledge
 

@@ -8,9 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory, Province
+from campaigns.models import Campaign, Province
+from ledger.models import MAX_QUANTITY, GoodsLine, Kind
 
-from ..validators import MAX_QUANTITY, validate_cash_amount, validate_no_html, validate_tax_code
+from ..validators import (
+    validate_cash_amount,
+    validate_no_html,
+    validate_tax_code,
+)
 
 ANONYMOUS_NAME = "Nhà hảo tâm"
 
@@ -84,11 +89,6 @@ class Donor(models.Model):
         return self.display_name
 
 
-class PledgeKind(models.TextChoices):
-    CASH = "cash", _("Cash")
-    GOODS = "goods", _("Goods")
-
-
 class Pledge(models.Model):
     class Status(models.TextChoices):
         PLEDGED = "pledged", _("Pledged")
@@ -103,7 +103,7 @@ class Pledge(models.Model):
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="pledges")
     donor = models.ForeignKey(Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="pledges")
-    kind = models.CharField(_("kind"), max_length=5, choices=PledgeKind.choices)
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     amount = models.BigIntegerField(_("amount (đồng)"), null=True, blank=True, validators=[validate_cash_amount])
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     transfer_content = models.CharField(_("transfer content"), max_length=19, editable=False)
@@ -137,9 +137,8 @@ class Pledge(models.Model):
         return self.donor.public_name
 
 
-class PledgeItem(models.Model):
+class PledgeItem(GoodsLine):
     pledge = models.ForeignKey(Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="items")
-    category = models.ForeignKey(ItemCategory, verbose_name=_("category"), on_delete=models.PROTECT)
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3,
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(MAX_QUANTITY)],
@@ -155,6 +154,3 @@ class PledgeItem(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="pledge_item_quantity_positive"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.quantity.normalize():f} {self.category.get_unit_display()} {self.category}"

@@ -4,21 +4,18 @@ from .pledges import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
     DonorData,
-    ItemLine,
     PledgeData,
     pledge_create,
     pledge_reference_generate,
     transfer_content_for,
 )
-from .receipts import campaign_lock, pledge_status_refresh, receipt_record, receipt_reverse
+from .receipts import pledge_status_refresh, receipt_record, receipt_reverse
 
 __all__ = [
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
     "DonorData",
-    "ItemLine",
     "PledgeData",
-    "campaign_lock",
     "pledge_create",
     "pledge_reference_generate",
     "pledge_status_refresh",

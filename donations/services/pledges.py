@@ -2,15 +2,16 @@
 
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory, Province
+from campaigns.models import Campaign, Province
+from ledger.models import Kind
+from ledger.services import ItemLine
 
-from ..models import Donor, Pledge, PledgeItem, PledgeKind, PublicDisplay
+from ..models import Donor, Pledge, PledgeItem, PublicDisplay
 from ..validators import normalize_vn_mobile
 
 # No 0/O, 1/I/L: a reference is read aloud, copied by hand and typed into banking apps.
@@ -30,13 +31,6 @@ class DonorData:
     address: str = ""
     province: Province | None = None
     public_display: str = PublicDisplay.MASKED
-
-
-@dataclass(frozen=True)
-class ItemLine:
-    category: ItemCategory
-    quantity: Decimal
-    estimated_value: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,12 +87,12 @@ def _pledge_check(*, campaign: Campaign, data: PledgeData) -> dict[str, list]:
     errors: dict[str, list] = {}
     if not campaign.is_accepting:
         errors["campaign"] = [_("This campaign is not accepting donations.")]
-    if data.kind == PledgeKind.CASH:
+    if data.kind == Kind.CASH:
         if data.amount is None:
             errors["amount"] = [_("Please enter the amount you will transfer.")]
         elif not campaign.accounts.exists():
             errors["campaign"] = [_("This campaign has no receiving bank account yet.")]
-    elif data.kind == PledgeKind.GOODS:
+    elif data.kind == Kind.GOODS:
         if not data.items:
             errors["items"] = [_("Add at least one item you will bring.")]
     else:
@@ -129,7 +123,7 @@ def pledge_create(
     if errors:
         raise ValidationError(errors)
 
-    is_cash = pledge.kind == PledgeKind.CASH
+    is_cash = pledge.kind == Kind.CASH
     obj = Pledge(
         campaign=campaign,
         kind=pledge.kind,

@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
+from ledger.models import Kind
+from ledger.services import campaign_lock, ledger_entries_append
 
-from ..models import BankTransaction, BankTransactionDecision, Pledge, PledgeKind, Receipt
-from ..signals import announce_ledger_change
-from .receipts import campaign_lock, pledge_status_refresh, receipt_numbers_reserve, receipt_reverse
+from ..models import BankTransaction, BankTransactionDecision, Pledge, Receipt
+from .receipts import pledge_status_refresh, receipt_reverse
 from .statements import _bank_receipt
-
 
 
 def _queued_locked(txn: BankTransaction, *, also: tuple[str, ...] = ()) -> tuple[Campaign, BankTransaction]:
@@ -36,7 +36,7 @@ def bank_transaction_assign(
         raise ValidationError({"reference": [_("No pledge has this reference.")]})
     if pledge.campaign_id != campaign.pk:
         raise ValidationError({"reference": [_("This pledge belongs to another campaign.")]})
-    if pledge.kind != PledgeKind.CASH or pledge.status == Pledge.Status.CANCELLED:
+    if pledge.kind != Kind.CASH or pledge.status == Pledge.Status.CANCELLED:
         raise ValidationError({"reference": [_("Only an open cash pledge can be settled by a transfer.")]})
     if txn.status == BankTransaction.Status.DIRECT:
         for direct in Receipt.objects.filter(bank_transaction=txn, reverses__isnull=True, reversed_by__isnull=True):
@@ -70,12 +70,9 @@ def bank_transaction_mark_not_donation(
 
 
 def _decide(campaign, txn, status, decision, user, note, pledge) -> Receipt:
-    (number,) = receipt_numbers_reserve(campaign=campaign, count=1)
-    receipt = _bank_receipt(campaign, txn, number, txn.amount, user, pledge)
-    receipt._history_user = user
-    receipt.save()
+    receipt = _bank_receipt(txn, txn.amount, pledge)
+    ledger_entries_append(campaign=campaign, entries=[receipt], recorded_by=user)
     txn.status = status
     txn.save(update_fields=["status"])
     BankTransactionDecision.objects.create(transaction=txn, decision=decision, pledge=pledge, note=note, decided_by=user)
-    announce_ledger_change(campaign_id=campaign.pk)
     return receipt

@@ -1,31 +1,26 @@
 """Writes of the receipts ledger: record, reverse, and keep pledge status in step."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from ledger.models import Kind
+from ledger.services import (
+    ItemLine,
+    campaign_lock,
+    ledger_entries_append,
+    ledger_entry_reverse,
+    ledger_input_check,
+)
 
-from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, PledgeKind, Receipt, ReceiptItem
-from ..signals import announce_ledger_change
-from .pledges import ItemLine
-from ..validators import MAX_CASH_AMOUNT
-
-
-def campaign_lock(*, campaign_id: int) -> Campaign:
-    """Lock the campaign row: the first lock of every ledger write (DESIGN rule 7)."""
-    return Campaign.objects.select_for_update().get(pk=campaign_id)
-
-
-def receipt_numbers_reserve(*, campaign: Campaign, count: int) -> list[tuple[int, str]]:
-    """The next `count` (sequence, number) pairs of a campaign. The campaign must be locked."""
-    last = Receipt.objects.filter(campaign=campaign).aggregate(last=Max("sequence"))["last"] or 0
-    return [(seq, f"{campaign.code}-{seq:06d}") for seq in range(last + 1, last + 1 + count)]
+from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, Receipt, ReceiptItem
 
 
 def _public_name(*, pledge: Pledge | None, donor: Donor | None, fallback: str) -> str:
@@ -47,7 +42,7 @@ def receipt_record(
     pledge: Pledge | None = None,
     donor: Donor | None = None,
     public_name: str = "",
-    received_at=None,
+    received_at: datetime.datetime | None = None,
     note: str = "",
 ) -> Receipt:
     """Record cash or goods handed in (cash desk, goods drop-off) or a settled transfer.
@@ -57,29 +52,19 @@ def receipt_record(
     """
     campaign = campaign_lock(campaign_id=campaign.pk)
     items = items or []
-    errors: dict[str, list] = {}
-    if (amount is None) == (not items):
-        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
-    if amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
-        errors["amount"] = [_("The amount must be a positive number of đồng.")]
-    if any(line.quantity <= 0 for line in items):
-        errors["items"] = [_("The quantity must be greater than zero.")]
+    errors = ledger_input_check(amount=amount, items=items)
     if pledge is not None:
         if pledge.campaign_id != campaign.pk:
             errors["pledge"] = [_("This pledge belongs to another campaign.")]
         elif pledge.status == Pledge.Status.CANCELLED:
             errors["pledge"] = [_("This pledge was cancelled.")]
-        elif (pledge.kind == PledgeKind.CASH) != (amount is not None):
+        elif (pledge.kind == Kind.CASH) != (amount is not None):
             errors["pledge"] = [_("The pledge was for %(kind)s.") % {"kind": pledge.get_kind_display()}]
     if errors:
         raise ValidationError(errors)
 
-    ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
     receipt = Receipt(
-        campaign=campaign,
-        sequence=sequence,
-        number=number,
-        kind=PledgeKind.CASH if amount is not None else PledgeKind.GOODS,
+        kind=Kind.CASH if amount is not None else Kind.GOODS,
         amount=amount,
         channel=channel,
         pledge=pledge,
@@ -87,60 +72,19 @@ def receipt_record(
         public_name=_public_name(pledge=pledge, donor=donor, fallback=public_name),
         received_at=received_at or timezone.now(),
         note=note,
-        recorded_by=recorded_by,
     )
-    receipt.full_clean()
-    receipt._history_user = recorded_by
-    receipt.save()
-    ReceiptItem.objects.bulk_create(
-        ReceiptItem(receipt=receipt, category=i.category, quantity=i.quantity, estimated_value=i.estimated_value)
-        for i in items
-    )
+    ledger_entries_append(campaign=campaign, entries=[receipt], recorded_by=recorded_by, lines=[items])
     if pledge is not None:
         pledge_status_refresh(pledge_ids=[pledge.pk])
-    announce_ledger_change(campaign_id=campaign.pk)
     return receipt
 
 
 @transaction.atomic
 def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseUser) -> Receipt:
     """Cancel a receipt by an entry of opposite sign that points at it (the original stays)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Say why the receipt is reversed.")]})
-    campaign = campaign_lock(campaign_id=receipt.campaign_id)
-    original = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if original.is_reversal:
-        raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
-    if Receipt.objects.filter(reverses=original).exists():
-        raise ValidationError({"reverses": [_("This receipt has already been reversed.")]})
-    ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
-    reversal = Receipt(
-        campaign=campaign,
-        sequence=sequence,
-        number=number,
-        kind=original.kind,
-        amount=-original.amount if original.amount is not None else None,
-        channel=original.channel,
-        pledge_id=original.pledge_id,
-        donor_id=original.donor_id,
-        bank_transaction_id=original.bank_transaction_id,
-        public_name=original.public_name,
-        received_at=timezone.now(),
-        reverses=original,
-        reason=reason[:255],
-        recorded_by=recorded_by,
-    )
-    reversal._history_user = recorded_by
-    reversal.save()
-    ReceiptItem.objects.bulk_create(
-        ReceiptItem(receipt=reversal, category_id=i.category_id, quantity=-i.quantity,
-                    estimated_value=-i.estimated_value if i.estimated_value else None)
-        for i in original.items.all()
-    )
-    if original.pledge_id:
-        pledge_status_refresh(pledge_ids=[original.pledge_id])
-    announce_ledger_change(campaign_id=campaign.pk)
+    reversal = ledger_entry_reverse(entry=receipt, reason=reason, recorded_by=recorded_by)
+    if reversal.pledge_id:
+        pledge_status_refresh(pledge_ids=[reversal.pledge_id])
     return reversal
 
 
@@ -156,7 +100,7 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     if not pledges:
         return
     cash_in = dict(
-        Receipt.objects.filter(pledge_id__in=pledge_ids, kind=PledgeKind.CASH)
+        Receipt.objects.filter(pledge_id__in=pledge_ids, kind=Kind.CASH)
         .values("pledge_id").annotate(total=Sum("amount")).values_list("pledge_id", "total")
     )
     goods_in = {
@@ -174,7 +118,7 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     goods_some = {pid for (pid, _cat), total in goods_in.items() if total > 0}
     by_status: dict[str, list[int]] = {}
     for pledge in pledges:
-        if pledge.kind == PledgeKind.CASH:
+        if pledge.kind == Kind.CASH:
             got = cash_in.get(pledge.pk) or 0
             covered, some = got >= pledge.amount, got > 0
         else:

@@ -15,24 +15,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, ReceivingAccount
+from ledger.models import Kind
+from ledger.services import campaign_lock, ledger_entries_append
 
 from ..matching import payer_from_text, reference_candidates
 from ..models import (
     ANONYMOUS_NAME,
     BankTransaction,
     Pledge,
-    PledgeKind,
     Receipt,
     StatementColumnMapping,
     StatementImport,
     mask_name,
 )
-from ..signals import announce_ledger_change
 from ..statements import ColumnMapping, StatementError, StatementRow, parse_statement
-from .receipts import campaign_lock, pledge_status_refresh, receipt_numbers_reserve
+from .receipts import pledge_status_refresh
 
 CHUNK = 2_000
 PROGRESS_KEY = "statement-import-progress-{}"
@@ -133,8 +132,6 @@ def statement_import_run(*, import_id: int) -> StatementImport:
         imp.layout, imp.skipped_lines = parsed.layout, parsed.skipped_lines
         imp.status, imp.finished_at = StatementImport.Status.DONE, timezone.now()
         imp.save()
-        if summary.credits:
-            announce_ledger_change(campaign_id=campaign.pk)
     return imp
 
 
@@ -194,19 +191,18 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
     BankTransaction.objects.bulk_create(txns, batch_size=1000)
 
     receipts = []
-    to_write = [(t, targets) for t, targets in plans if t.status != BankTransaction.Status.QUEUED]
-    numbers = iter(receipt_numbers_reserve(campaign=campaign, count=sum(max(len(tg), 1) for _t, tg in to_write)))
-    for txn, targets in to_write:
-        if targets:
+    for txn, targets in plans:
+        if txn.status == BankTransaction.Status.QUEUED:
+            summary.queued += 1
+        elif targets:
             summary.matched += 1
             for pledge, amount in targets:
-                receipts.append(_bank_receipt(campaign, txn, next(numbers), amount, imp.uploaded_by, pledge))
+                receipts.append(_bank_receipt(txn, amount, pledge))
                 summary.pledge_ids.add(pledge.pk)
         else:
             summary.direct += 1
-            receipts.append(_bank_receipt(campaign, txn, next(numbers), txn.amount, imp.uploaded_by, None))
-    summary.queued += sum(1 for t, _tg in plans if t.status == BankTransaction.Status.QUEUED)
-    bulk_create_with_history(receipts, Receipt, batch_size=1000, default_user=imp.uploaded_by)
+            receipts.append(_bank_receipt(txn, txn.amount, None))
+    ledger_entries_append(campaign=campaign, entries=receipts, recorded_by=imp.uploaded_by, validate=False)
 
 
 def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str, str]:
@@ -223,7 +219,7 @@ def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pl
             return [], Why.OTHER_CAMPAIGN, pledge.reference
         if pledge.status == Pledge.Status.CANCELLED:
             return [], Why.CANCELLED, pledge.reference
-        if pledge.kind != PledgeKind.CASH:
+        if pledge.kind != Kind.CASH:
             return [], Why.GOODS_PLEDGE, pledge.reference
     if len(known) == 1:
         return [(known[0], amount)], "", ""
@@ -232,15 +228,13 @@ def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pl
     return [], Why.AMOUNTS_DIFFER, ", ".join(p.reference for p in known)
 
 
-def _bank_receipt(campaign, txn, number, amount, user, pledge: Pledge | None) -> Receipt:
-    sequence, label = number
+def _bank_receipt(txn: BankTransaction, amount: int, pledge: Pledge | None) -> Receipt:
+    """The receipt a credit becomes (numbered and saved by `ledger_entries_append`)."""
     if pledge is not None:
         name = pledge.donor.public_name
     else:
         name = mask_name(txn.payer_name) if txn.payer_name else ANONYMOUS_NAME
     return Receipt(
-        campaign=campaign, sequence=sequence, number=label, kind=PledgeKind.CASH, amount=amount,
-        received_at=txn.booked_at, channel=Receipt.Channel.BANK_TRANSFER, pledge=pledge,
-        donor_id=pledge.donor_id if pledge else None, bank_transaction=txn, public_name=name,
-        recorded_by=user,
+        kind=Kind.CASH, amount=amount, received_at=txn.booked_at, channel=Receipt.Channel.BANK_TRANSFER,
+        pledge=pledge, donor_id=pledge.donor_id if pledge else None, bank_transaction=txn, public_name=name,
     )

@@ -24,7 +24,14 @@ from .layouts import (
 )
 from .readers import Row, open_rows
 from .records import ColumnMapping, ParsedStatement, StatementRow
-from .values import FractionalAmount, cell_text, fold, is_blank, parse_amount, parse_date
+from .values import (
+    FractionalAmount,
+    cell_text,
+    fold,
+    is_blank,
+    parse_amount,
+    parse_date,
+)
 
 HEADER_SCAN_ROWS = 200  # title lines above the table; a header further down is not a statement
 SUMMARY_MARKERS = tuple(

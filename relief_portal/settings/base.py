@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "campaigns",
+    "ledger",
     "donations",
     "allocations",
     "transparency",
@@ -157,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
     "transparency-reconcile": {
         "task": "transparency.campaign_totals_reconcile_task",
         "schedule": env.int("TOTALS_RECONCILE_SECONDS", default=600),
+    },
+    # The journal's daily heads: the day just over (Vietnam time), and any day missed before it.
+    "ledger-journal-heads": {
+        "task": "ledger.journal_heads_record_task",
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 

@@ -4,7 +4,8 @@ import datetime
 from decimal import Decimal
 
 from allocations.services import allocation_record
-from donations.services import ItemLine, receipt_record
+from donations.services import receipt_record
+from ledger.services import ItemLine
 from tests.factories import category, province
 
 DECISION_DATE = datetime.date(2024, 9, 20)

@@ -425,7 +425,7 @@ BAD_INPUT = [
     ),
     pytest.param(
         {"kind": "goods", "amount": "", "items-0-category": RICE, "items-0-quantity": "-3"}, "items-0-quantity",
-        "Ensure this value is greater than or equal to 0.", 'value="-3"', id="goods-quantity-negative",
+        "The quantity must be greater than zero.", 'value="-3"', id="goods-quantity-negative",
     ),
     pytest.param(
         {"kind": "goods", "amount": "", "items-0-quantity": "10"}, "items-0-category", "Choose an item.",

@@ -23,6 +23,7 @@ from donations.services import (
 from tests.donations.helpers import HEADER, statement
 from tests.factories import CampaignFactory, PledgeFactory
 
+
 def run_import(account, content: bytes, user, name="sao-ke.csv") -> StatementImport:
     imp = statement_import_create(account=account, file_name=name, content=content, uploaded_by=user)
     return statement_import_run(import_id=imp.pk)

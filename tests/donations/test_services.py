@@ -9,11 +9,19 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from campaigns.models import Campaign
-from campaigns.templatetags.money import quantity, vnd, vnd_short
 from donations import services
-from donations.models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, PublicDisplay, mask_name
-from donations.services import DonorData, ItemLine, PledgeData, pledge_create
+from donations.models import (
+    ANONYMOUS_NAME,
+    Donor,
+    Pledge,
+    PledgeItem,
+    PublicDisplay,
+    mask_name,
+)
+from donations.services import DonorData, PledgeData, pledge_create
 from donations.validators import normalize_vn_mobile
+from ledger.money import quantity, vnd, vnd_short
+from ledger.services import ItemLine
 from tests.factories import (
     CampaignFactory,
     DonorFactory,

@@ -5,7 +5,13 @@ import re
 import pytest
 
 from donations.models import Donor, Pledge
-from tests.factories import CampaignFactory, DropOffPointFactory, ReceivingAccountFactory, category, province
+from tests.factories import (
+    CampaignFactory,
+    DropOffPointFactory,
+    ReceivingAccountFactory,
+    category,
+    province,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

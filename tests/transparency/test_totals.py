@@ -9,7 +9,13 @@ from allocations.services import allocation_mark_disbursed, allocation_reverse
 from campaigns.models import ProvinceSet
 from donations.services import receipt_record, receipt_reverse
 from tests.allocations.helpers import allocate, give_cash, give_goods
-from tests.factories import CampaignFactory, DonorFactory, PledgeFactory, category, province
+from tests.factories import (
+    CampaignFactory,
+    DonorFactory,
+    PledgeFactory,
+    category,
+    province,
+)
 from transparency.models import CampaignTotals, GoodsTotals, ProvinceTotals
 from transparency.services import campaign_totals_reconcile, campaign_totals_refresh
 

@@ -1,6 +1,10 @@
 from django import template
 
-from transparency.selectors import campaign_totals_get, goods_totals_list, province_totals_list
+from transparency.selectors import (
+    campaign_totals_get,
+    goods_totals_list,
+    province_totals_list,
+)
 
 register = template.Library()
 

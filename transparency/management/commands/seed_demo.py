@@ -10,10 +10,29 @@ from django.db import transaction
 
 from allocations.models import Allocation, CampaignCommittee, Committee, StaffMembership
 from allocations.selectors import campaign_availability
-from allocations.services import allocation_mark_disbursed, allocation_record, staff_create
-from campaigns.models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
-from donations.models import Pledge, PledgeKind, PublicDisplay, Receipt
-from donations.services import DonorData, ItemLine, PledgeData, pledge_create, receipt_record
+from allocations.services import (
+    allocation_mark_disbursed,
+    allocation_record,
+    staff_create,
+)
+from campaigns.models import (
+    Bank,
+    Campaign,
+    DropOffPoint,
+    ItemCategory,
+    Province,
+    ProvinceSet,
+    ReceivingAccount,
+)
+from donations.models import Pledge, PublicDisplay, Receipt
+from donations.services import (
+    DonorData,
+    PledgeData,
+    pledge_create,
+    receipt_record,
+)
+from ledger.models import Kind
+from ledger.services import ItemLine
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "cuutro-2024"
@@ -178,9 +197,9 @@ class Command(BaseCommand):
                          estimated_value=rng.choice([None, 2_000_000, 5_500_000]))
                 for c in rng.sample(categories, rng.choice([1, 2]))
             ]
-            return donor, PledgeData(kind=PledgeKind.GOODS, items=lines, message=message)
+            return donor, PledgeData(kind=Kind.GOODS, items=lines, message=message)
         amount = rng.choice([100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000, 50_000_000])
-        return donor, PledgeData(kind=PledgeKind.CASH, amount=amount, message=message)
+        return donor, PledgeData(kind=Kind.CASH, amount=amount, message=message)
 
     def _admin(self):
         User = get_user_model()
@@ -203,7 +222,7 @@ class Command(BaseCommand):
         for number, pledge in enumerate(Pledge.objects.filter(campaign=campaign).order_by("reference")):
             if number % 3 == 2:
                 continue
-            if pledge.kind == PledgeKind.CASH:
+            if pledge.kind == Kind.CASH:
                 amount = pledge.amount if number % 5 else pledge.amount // 2
                 receipt_record(campaign=campaign, channel="cash_desk", amount=amount, pledge=pledge, recorded_by=admin)
             else:

@@ -1,26 +1,29 @@
-"""Amounts formatted the way Vietnamese readers expect: 1.297.000.000 ₫, 1,297 tỷ đồng."""
+"""Amounts and quantities written the way Vietnamese readers expect: 1.297.000.000 ₫, 1,297 tỷ đồng.
+
+A plain module: models, services, admin and the `money` template filters all format through it.
+"""
 
 from decimal import Decimal
 
-from django import template
-
-register = template.Library()
-
 
 def group_thousands(value: int) -> str:
+    """1297000000 → `1.297.000.000`."""
     sign = "-" if value < 0 else ""
     return sign + f"{abs(int(value)):,}".replace(",", ".")
 
 
-@register.filter
 def vnd(value) -> str:
-    """1297000000 → `1.297.000.000 ₫`."""
+    """1297000000 → `1.297.000.000 ₫`; nothing → ``""``."""
     if value is None or value == "":
         return ""
     return f"{group_thousands(int(value))} ₫"
 
 
-@register.filter
+def vnd_or_dash(value) -> str:
+    """An amount, or `—` where there is none (a goods entry)."""
+    return vnd(value) if value is not None else "—"
+
+
 def vnd_short(value) -> str:
     """1297000000 → `1,297 tỷ đồng`; 45000000 → `45 triệu đồng`."""
     if value is None or value == "":
@@ -28,19 +31,18 @@ def vnd_short(value) -> str:
     value = int(value)
     for size, unit in ((1_000_000_000, "tỷ"), (1_000_000, "triệu")):
         if abs(value) >= size:
-            return f"{_decimal_text(Decimal(value) / size)} {unit} đồng"
+            return f"{decimal_text(Decimal(value) / size)} {unit} đồng"
     return f"{group_thousands(value)} đồng"
 
 
-@register.filter
 def quantity(value) -> str:
     """Decimal('1500.500') → `1.500,5`."""
     if value is None:
         return ""
-    return _decimal_text(Decimal(value))
+    return decimal_text(Decimal(value))
 
 
-def _decimal_text(number: Decimal) -> str:
+def decimal_text(number: Decimal) -> str:
     """Thousands grouped with dots, at most three decimals after a comma, no trailing zeros."""
     whole, _, fraction = f"{number.quantize(Decimal('0.001')).normalize():f}".partition(".")
     return group_thousands(int(whole)) + (f",{fraction}" if fraction else "")

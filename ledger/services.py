@@ -1,0 +1,271 @@
+"""Writes every ledger shares: the campaign lock, the input check of an entry, numbering, appending
+(with its goods lines, history and journal), reversal, and the journal's daily heads and check.
+
+Everything here runs inside the caller's transaction, after `campaign_lock` (DESIGN rule 7).
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from campaigns.models import Campaign, ItemCategory
+
+from .journal import GENESIS, JournalEvent, canonical_text, chain_hash
+from .models import (
+    MAX_CASH_AMOUNT,
+    MAX_QUANTITY,
+    JournalEntry,
+    JournalHead,
+    LedgerEntry,
+)
+from .signals import ledger_change_announce
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """A goods line as services take it: category, quantity and optional estimated value in đồng."""
+
+    category: ItemCategory
+    quantity: Decimal
+    estimated_value: int | None = None
+
+
+def campaign_lock(*, campaign_id: int) -> Campaign:
+    """Lock the campaign row: the first lock of every ledger write (DESIGN rule 7)."""
+    return Campaign.objects.select_for_update().get(pk=campaign_id)
+
+
+def ledger_input_check(*, amount: int | None, items: Sequence[ItemLine]) -> dict[str, list[str]]:
+    """The errors of an entry's what: cash or goods (not both, not neither), in plausible ranges."""
+    errors: dict[str, list[str]] = {}
+    if (amount is None) == (not items):
+        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
+    elif amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
+        errors["amount"] = [_("The amount must be a positive number of đồng.")]
+    if any(not 0 < line.quantity <= MAX_QUANTITY for line in items):
+        errors["items"] = [_("The quantity must be greater than zero.")]
+    if any(line.estimated_value is not None and not 0 <= line.estimated_value <= MAX_CASH_AMOUNT for line in items):
+        errors["items"] = [_("This estimated value is too large.")]
+    return errors
+
+
+def ledger_entry_numbers_reserve(*, model: type[LedgerEntry], campaign: Campaign, count: int) -> list[tuple[int, str]]:
+    """The next `count` (sequence, number) pairs of a campaign's ledger. The campaign must be locked."""
+    last = model.objects.filter(campaign=campaign).aggregate(last=Max("sequence"))["last"] or 0
+    return [
+        (seq, model.number_for(campaign_code=campaign.code, sequence=seq))
+        for seq in range(last + 1, last + 1 + count)
+    ]
+
+
+def ledger_entries_append(
+    *,
+    campaign: Campaign,
+    entries: Sequence[LedgerEntry],
+    recorded_by: AbstractBaseUser,
+    lines: Sequence[Sequence[ItemLine]] | None = None,
+    validate: bool = True,
+) -> list[LedgerEntry]:
+    """Number and save new entries of one ledger (with history), their goods lines (`lines[i]` for
+    `entries[i]`), append them to the campaign's journal and announce the change on commit.
+
+    The caller holds the campaign lock and the transaction.
+    """
+    if not entries:
+        return []
+    model = type(entries[0])
+    numbers = ledger_entry_numbers_reserve(model=model, campaign=campaign, count=len(entries))
+    for entry, (sequence, number) in zip(entries, numbers, strict=True):
+        entry.campaign, entry.sequence, entry.number, entry.recorded_by = campaign, sequence, number, recorded_by
+        if validate:
+            entry.full_clean()
+    if len(entries) == 1:
+        entries[0]._history_user = recorded_by
+        entries[0].save()
+    else:
+        bulk_create_with_history(entries, model, batch_size=1000, default_user=recorded_by)
+    if lines:
+        item_relation = model.items.field  # the goods-line model's foreign key to the entry
+        item_relation.model.objects.bulk_create(
+            item_relation.model(
+                **{item_relation.name: entry}, category=line.category, quantity=line.quantity,
+                estimated_value=line.estimated_value,
+            )
+            for entry, entry_lines in zip(entries, lines, strict=True)
+            for line in entry_lines
+        )
+    journal_append(campaign=campaign, events=[event for entry in entries for event in entry.journal_events()])
+    ledger_change_announce(sender=model, campaign_id=campaign.pk)
+    return list(entries)
+
+
+def ledger_entry_reversal_refusal(*, entry: LedgerEntry) -> str | None:
+    """Why this entry cannot be reversed, or None: the one rule the services and the admin share."""
+    if entry.is_reversal:
+        return _("A reversal cannot itself be reversed.")
+    reversed_already = getattr(entry, "is_reversed", None)
+    if reversed_already is None:
+        reversed_already = type(entry).objects.filter(reverses=entry).exists()
+    if reversed_already:
+        return _("%(entry)s %(number)s has already been reversed.") % {
+            "entry": capfirst(entry._meta.verbose_name), "number": entry.number,
+        }
+    return None
+
+
+def ledger_entry_reverse(
+    *,
+    entry: LedgerEntry,
+    reason: str,
+    recorded_by: AbstractBaseUser,
+    check: Callable[[LedgerEntry], None] | None = None,
+) -> LedgerEntry:
+    """Correct an entry by a new one of opposite sign that points at it; the original stays.
+
+    `check` (e.g. the staff member's province scope) runs on the locked original and may raise.
+    The caller holds the transaction.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why %(number)s is reversed.") % {"number": entry.number}]})
+    model = type(entry)
+    campaign = campaign_lock(campaign_id=entry.campaign_id)
+    original = model.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    if check is not None:
+        check(original)
+    refusal = ledger_entry_reversal_refusal(entry=original)
+    if refusal:
+        raise ValidationError({"reverses": [refusal]})
+    reversal = model(**original.reversal_values(), reason=reason[:255])
+    lines = [
+        ItemLine(category=item.category, quantity=-item.quantity,
+                 estimated_value=-item.estimated_value if item.estimated_value else None)
+        for item in original.items.select_related("category")
+    ]
+    ledger_entries_append(campaign=campaign, entries=[reversal], recorded_by=recorded_by, lines=[lines], validate=False)
+    return reversal
+
+
+# --- the journal ------------------------------------------------------------------------------
+
+
+def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> list[JournalEntry]:
+    """Chain events onto the campaign's journal. The campaign must be locked (one writer at a time)."""
+    if not events:
+        return []
+    last = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence").values("sequence", "hash").first()
+    sequence, previous = (last["sequence"], last["hash"]) if last else (0, GENESIS)
+    now = timezone.now()
+    rows = []
+    for event in events:
+        sequence += 1
+        text = canonical_text(campaign_code=campaign.code, sequence=sequence, event=event)
+        previous = chain_hash(previous, text)
+        rows.append(JournalEntry(
+            campaign=campaign, sequence=sequence, event=event.event, entry_number=event.number,
+            canonical=text, hash=previous, recorded_at=now,
+        ))
+    return JournalEntry.objects.bulk_create(rows, batch_size=2000)
+
+
+def journal_heads_record(*, until: datetime.date | None = None) -> int:
+    """Record each campaign's journal head at the end of every finished day (Vietnam time) that has
+    entries and no head yet, up to `until` (default: yesterday). Idempotent; returns heads written."""
+    until = until or timezone.localdate() - datetime.timedelta(days=1)
+    written = 0
+    for campaign_id in JournalEntry.objects.values_list("campaign_id", flat=True).distinct():
+        recorded = set(JournalHead.objects.filter(campaign_id=campaign_id).values_list("day", flat=True))
+        last_per_day: dict[datetime.date, tuple[int, str]] = {}
+        for sequence, moment, digest in (
+            JournalEntry.objects.filter(campaign_id=campaign_id).order_by("sequence")
+            .values_list("sequence", "recorded_at", "hash").iterator(chunk_size=5000)
+        ):
+            last_per_day[timezone.localdate(moment)] = (sequence, digest)
+        heads = [
+            JournalHead(campaign_id=campaign_id, day=day, count=count, hash=digest)
+            for day, (count, digest) in sorted(last_per_day.items())
+            if day <= until and day not in recorded
+        ]
+        JournalHead.objects.bulk_create(heads)
+        written += len(heads)
+    return written
+
+
+@dataclass(frozen=True)
+class JournalCheck:
+    campaign_code: str
+    entries: int
+    broken_at: int | None = None  # sequence of the first broken journal entry
+    entry_number: str = ""
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def ledger_models() -> list[type[LedgerEntry]]:
+    """Every concrete ledger of the portal (receipts, allocations, …), found without importing them."""
+    return [m for m in apps.get_models() if issubclass(m, LedgerEntry)]
+
+
+def journal_expected(*, campaign: Campaign) -> dict[tuple[str, str], JournalEvent]:
+    """What the journal must say about each entry of the campaign's ledgers as they stand now."""
+    expected = {}
+    for model in ledger_models():
+        entries = (
+            model.objects.filter(campaign=campaign).select_related(*model.JOURNAL_RELATED)
+            .prefetch_related("items__category").order_by("pk")
+        )
+        for entry in entries.iterator(chunk_size=2000):
+            for event in entry.journal_events():
+                expected[(event.event, event.number)] = event
+    return expected
+
+
+def journal_verify(*, campaign: Campaign) -> JournalCheck:
+    """Recompute the campaign's chain and compare every link with the ledgers as they stand.
+
+    Finds the first entry whose hash does not follow from the previous one, whose text differs from
+    what its ledger row says now (a row altered behind the services' back), a gap in the sequence,
+    a ledger entry missing from the journal, or a daily head that does not match the chain.
+    """
+    expected = journal_expected(campaign=campaign)
+    previous, count, hashes = GENESIS, 0, {}
+    rows = JournalEntry.objects.filter(campaign=campaign).order_by("sequence").values_list(
+        "sequence", "event", "entry_number", "canonical", "hash")
+    for sequence, event, number, text, digest in rows.iterator(chunk_size=5000):
+        count += 1
+        wanted = expected.pop((event, number), None)
+        if sequence != count:
+            problem = _("sequence %(found)s where %(expected)s was expected") % {"found": sequence, "expected": count}
+        elif chain_hash(previous, text) != digest:
+            problem = _("the hash does not follow from the previous entry and this entry's text")
+        elif wanted is None:
+            problem = _("no such entry in the ledger")
+        elif canonical_text(campaign_code=campaign.code, sequence=sequence, event=wanted) != text:
+            problem = _("the ledger row differs from what was journalled")
+        else:
+            previous = hashes[sequence] = digest
+            continue
+        return JournalCheck(campaign.code, count, broken_at=sequence, entry_number=number, problem=problem)
+    if expected:
+        _event, number = next(iter(expected))
+        return JournalCheck(campaign.code, count, entry_number=number, problem=_("entry missing from the journal"))
+    for head in JournalHead.objects.filter(campaign=campaign).order_by("day"):
+        if hashes.get(head.count) != head.hash:
+            return JournalCheck(
+                campaign.code, count, broken_at=head.count,
+                problem=_("the head recorded for %(day)s does not match the chain") % {"day": head.day.strftime("%d/%m/%Y")},
+            )
+    return JournalCheck(campaign.code, count)
