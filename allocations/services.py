@@ -172,6 +172,7 @@ def distribution_report_record(
     report.full_clean()
     report._history_user = reported_by
     report.save()
+    ledger_change_announce(sender=DistributionReport, campaign_id=allocation.campaign_id)
     return report
 
 
@@ -217,6 +218,7 @@ def distribution_report_update(
     report.full_clean()
     report._history_user = changed_by
     report.save()
+    ledger_change_announce(sender=DistributionReport, campaign_id=allocation.campaign_id)
     return report
 
 

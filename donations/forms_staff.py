@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, ReceivingAccount
 from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
-from ledger.models import MAX_CASH_AMOUNT
+from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT
 from ledger.services import ItemLine
 
 from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
@@ -104,7 +104,7 @@ class ReceiptForm(forms.Form):
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
         if amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
-            raise ValidationError(_("The amount must be a positive number of đồng."), code="amount_range")
+            raise ValidationError(AMOUNT_OUT_OF_RANGE, code="amount_range")
         return amount
 
     def clean_received_at(self):

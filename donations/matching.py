@@ -7,7 +7,8 @@ with every separator removed, and as a separate 8-character word.
 """
 
 import re
-import unicodedata
+
+from campaigns.text import strip_diacritics
 
 from .services.pledges import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
@@ -18,9 +19,7 @@ _PAYER = re.compile(r"\bCT (?:TU|TỪ) (\d{6,19}) ([A-Z][A-Z ]{2,60}?) (?:TOI|T�
 
 def fold(text: str) -> str:
     """Upper case, no diacritics (đ → D), ASCII only."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    return strip_diacritics(text).upper()
 
 
 def squash(text: str) -> str:

@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ItemCategory
 
-from .models import MAX_CASH_AMOUNT, MAX_QUANTITY
+from .models import (
+    MAX_CASH_AMOUNT,
+    MAX_QUANTITY,
+    QUANTITY_NOT_POSITIVE,
+    VALUE_TOO_LARGE,
+)
 from .services import ItemLine
 
 
@@ -66,7 +71,7 @@ class QuantityField(forms.CharField):
             return None
         text = value.replace(" ", "").replace("\u00a0", "")
         if text.startswith("-"):
-            raise ValidationError(_("The quantity must be greater than zero."), code="min_value")
+            raise ValidationError(QUANTITY_NOT_POSITIVE, code="min_value")
         decimal_sep = get_format("DECIMAL_SEPARATOR")
         thousand_sep = "." if decimal_sep == "," else ","
         whole, sep, frac = text.partition(decimal_sep)
@@ -122,9 +127,9 @@ class GoodsLineForm(forms.Form):
             if "quantity" not in self.errors:
                 self.add_error("quantity", _("Enter a quantity."))
         elif not 0 < quantity <= MAX_QUANTITY:
-            self.add_error("quantity", _("The quantity must be greater than zero."))
+            self.add_error("quantity", QUANTITY_NOT_POSITIVE)
         if value is not None and value > MAX_CASH_AMOUNT:
-            self.add_error("estimated_value", _("This estimated value is too large."))
+            self.add_error("estimated_value", VALUE_TOO_LARGE)
         return data
 
     def line(self) -> ItemLine | None:

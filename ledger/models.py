@@ -15,6 +15,12 @@ from .journal import JournalEvent, goods_text
 MAX_CASH_AMOUNT = 100_000_000_000  # 100 tỷ đồng in one entry: anything above is a typo
 MAX_QUANTITY = 1_000_000_000
 
+# What a form, a serializer and a service say of the same bad value, said once.
+CASH_OR_GOODS = _("Enter either an amount of cash or goods items, not both.")
+AMOUNT_OUT_OF_RANGE = _("The amount must be a positive number of đồng.")
+QUANTITY_NOT_POSITIVE = _("The quantity must be greater than zero.")
+VALUE_TOO_LARGE = _("This estimated value is too large.")
+
 
 class Kind(models.TextChoices):
     CASH = "cash", _("Cash")

@@ -22,8 +22,12 @@ from campaigns.models import Campaign, ItemCategory
 
 from .journal import GENESIS, JournalEvent, canonical_text, chain_hash
 from .models import (
+    AMOUNT_OUT_OF_RANGE,
+    CASH_OR_GOODS,
     MAX_CASH_AMOUNT,
     MAX_QUANTITY,
+    QUANTITY_NOT_POSITIVE,
+    VALUE_TOO_LARGE,
     JournalEntry,
     JournalHead,
     LedgerEntry,
@@ -49,13 +53,13 @@ def ledger_input_check(*, amount: int | None, items: Sequence[ItemLine]) -> dict
     """The errors of an entry's what: cash or goods (not both, not neither), in plausible ranges."""
     errors: dict[str, list[str]] = {}
     if (amount is None) == (not items):
-        errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
+        errors["amount"] = [str(CASH_OR_GOODS)]
     elif amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
-        errors["amount"] = [_("The amount must be a positive number of đồng.")]
+        errors["amount"] = [str(AMOUNT_OUT_OF_RANGE)]
     if any(not 0 < line.quantity <= MAX_QUANTITY for line in items):
-        errors["items"] = [_("The quantity must be greater than zero.")]
+        errors["items"] = [str(QUANTITY_NOT_POSITIVE)]
     if any(line.estimated_value is not None and not 0 <= line.estimated_value <= MAX_CASH_AMOUNT for line in items):
-        errors["items"] = [_("This estimated value is too large.")]
+        errors["items"] = [str(VALUE_TOO_LARGE)]
     return errors
 
 

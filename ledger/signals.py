@@ -15,11 +15,13 @@ def ledger_change_announce(*, sender: type, campaign_id: int) -> None:
     """Send `ledger_changed` once the current transaction commits (at once outside a transaction)."""
     key = (sender, campaign_id)
     connection = transaction.get_connection()
-    if any(getattr(callback, "ledger_change", None) == key for _sids, callback, _robust in connection.run_on_commit):
-        return  # already announced in this transaction; a rollback drops the pending callback too
+    for _sids, callback, _robust in connection.run_on_commit:
+        if getattr(callback, "ledger_change", None) == key and not callback.sent:
+            return  # already announced in this transaction; a rollback drops the pending callback too
 
     def send() -> None:
+        send.sent = True
         ledger_changed.send(sender=sender, campaign_id=campaign_id)
 
-    send.ledger_change = key
+    send.ledger_change, send.sent = key, False
     transaction.on_commit(send)

@@ -67,24 +67,36 @@ def campaign_totals_refresh(*, campaign_id: int) -> CampaignTotals:
     return totals
 
 
-def campaign_totals_reconcile() -> list[int]:
-    """Re-check every public campaign's totals against the ledgers; refresh and report any drift.
+def _stored(campaign_id: int) -> Figures:
+    """The transparency tables of one campaign as they stand, in the shape `_figures` computes."""
+    return Figures(
+        campaign=CampaignTotals.objects.filter(campaign_id=campaign_id).values(
+            "cash_received", "receipts", "cash_allocated", "cash_disbursed").first(),
+        provinces={
+            row.pop("province_id"): row
+            for row in ProvinceTotals.objects.filter(campaign_id=campaign_id).values(
+                "province_id", "cash_allocated", "cash_disbursed")
+        },
+        goods={
+            row.pop("category_id"): row
+            for row in GoodsTotals.objects.filter(campaign_id=campaign_id).values("category_id", "received", "allocated")
+        },
+    )
 
-    Returns the ids of campaigns whose stored totals had drifted (a lost refresh, a broker outage).
+
+def campaign_totals_reconcile() -> list[int]:
+    """Re-check every derived table of every public campaign (totals, provinces, goods) against the
+    ledgers; refresh and report any drift.
+
+    Returns the ids of campaigns whose stored figures had drifted (a lost refresh, a broker outage).
     """
     drifted = []
     for campaign_id in Campaign.objects.public().values_list("pk", flat=True):
-        stored = CampaignTotals.objects.filter(campaign_id=campaign_id).values(
-            "cash_received", "receipts", "cash_allocated", "cash_disbursed"
-        ).first()
-        stored_provinces = {
-            row["province_id"]: {"cash_allocated": row["cash_allocated"], "cash_disbursed": row["cash_disbursed"]}
-            for row in ProvinceTotals.objects.filter(campaign_id=campaign_id).values(
-                "province_id", "cash_allocated", "cash_disbursed")
-        }
-        figures = _figures(campaign_id)
-        if stored != figures.campaign or stored_provinces != figures.provinces:
+        stored, figures = _stored(campaign_id), _figures(campaign_id)
+        tables = [name for name in ("campaign", "provinces", "goods") if getattr(stored, name) != getattr(figures, name)]
+        if tables:
             drifted.append(campaign_id)
-            logger.warning("transparency totals of campaign %s drifted from the ledger; refreshing", campaign_id)
+            logger.warning("transparency %s of campaign %s drifted from the ledger; refreshing",
+                           ", ".join(tables), campaign_id)
             campaign_totals_refresh(campaign_id=campaign_id)
     return drifted

@@ -12,7 +12,7 @@ from donations.validators import (
     validate_no_html,
     validate_tax_code,
 )
-from ledger.models import MAX_CASH_AMOUNT, MAX_QUANTITY, Kind
+from ledger.models import MAX_CASH_AMOUNT, MAX_QUANTITY, QUANTITY_NOT_POSITIVE, Kind
 from ledger.services import ItemLine
 
 
@@ -51,7 +51,7 @@ class ItemLineInputSerializer(serializers.Serializer):
 
     def validate_quantity(self, value):
         if value <= 0:
-            raise serializers.ValidationError(_("The quantity must be greater than zero."))
+            raise serializers.ValidationError(QUANTITY_NOT_POSITIVE)
         return value
 
 

@@ -8,8 +8,9 @@ Cells come either from CSV (always ``str``) or from openpyxl (``str``, ``int``,
 import datetime
 import math
 import re
-import unicodedata
 from decimal import Decimal
+
+from campaigns.text import strip_diacritics
 
 _WHITESPACE = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -66,10 +67,7 @@ def cell_text(value: object) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII key: no diacritics (đ → d), punctuation as single spaces."""
-    text = text.replace("đ", "d").replace("Đ", "d")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return _NOT_ALNUM.sub(" ", text.lower()).strip()
+    return _NOT_ALNUM.sub(" ", strip_diacritics(text).lower()).strip()
 
 
 def header_keys(text: str) -> frozenset[str]:

@@ -64,6 +64,22 @@ def test_reconcile_repairs_drift_and_reports_it(yagi, admin_user):
     assert campaign_totals_reconcile() == []
 
 
+def test_reconcile_repairs_a_lost_goods_refresh(yagi, admin_user, caplog):
+    # given goods received and refreshed, then goods allocated without a refresh (a lost task):
+    # the cash figures are unchanged, only the goods table is behind
+    give_goods(yagi, by=admin_user, rice="1000", drinking_water="200")
+    campaign_totals_refresh(campaign_id=yagi.pk)
+    allocate(yagi, to=province("15"), goods={"rice": "600"}, by=admin_user)
+
+    # when the reconcile runs, it names the goods table, repairs it, and a second run finds nothing
+    assert campaign_totals_reconcile() == [yagi.pk]
+    assert "transparency goods of campaign" in caplog.text
+    goods = {g.category.slug: (g.received, g.allocated) for g in GoodsTotals.objects.filter(campaign=yagi)
+             .select_related("category")}
+    assert goods == {"rice": (Decimal("1000.000"), Decimal("600.000")), "drinking-water": (Decimal("200.000"), Decimal("0.000"))}
+    assert campaign_totals_reconcile() == []
+
+
 def test_a_broker_outage_loses_nothing(yagi, admin_user, monkeypatch, django_capture_on_commit_callbacks):
     # given a broker that refuses every task
     def refuse(*args, **kwargs):

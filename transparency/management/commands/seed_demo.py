@@ -26,6 +26,8 @@ from campaigns.models import (
 )
 from donations.models import Pledge, PublicDisplay, Receipt
 from donations.services import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
     DonorData,
     PledgeData,
     pledge_create,
@@ -170,7 +172,7 @@ class Command(BaseCommand):
         categories = list(ItemCategory.objects.order_by("position"))
         created = 0
         for number in range(count):
-            reference = "".join(rng.choice("23456789ABCDEFGHJKMNPQRSTUVWXYZ") for _ in range(8))
+            reference = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
             donor, pledge = self._demo_pledge(rng, number, provinces, categories)
             if Pledge.objects.filter(reference=reference).exists():
                 continue
