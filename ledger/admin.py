@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import LedgerEntry
+from .models import JournalEntry, JournalHead, LedgerEntry
 from .money import quantity, vnd_or_dash
 from .services import ledger_entry_reversal_refusal
 
@@ -221,3 +221,38 @@ class LedgerEntryAdminMixin:
             "change_url": change_url,
         }
         return TemplateResponse(request, self.reverse_template, context)
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(admin.ModelAdmin):
+    """The journal as staff see it: read-only, as it is published."""
+
+    list_display = ["sequence", "campaign", "event", "entry_number", "recorded_at", "short_hash"]
+    list_filter = ["campaign", "event"]
+    search_fields = ["entry_number", "hash"]
+    list_select_related = ["campaign"]
+    fields = ["campaign", "sequence", "event", "entry_number", "recorded_at", "canonical", "hash"]
+    readonly_fields = fields
+    actions = None
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, entry):
+        return f"{entry.hash[:16]}…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalHead)
+class JournalHeadAdmin(JournalEntryAdmin):
+    list_display = ["day", "campaign", "count", "hash"]
+    list_filter = ["campaign"]
+    search_fields = ["hash"]
+    fields = ["campaign", "day", "count", "hash", "recorded_at"]
+    readonly_fields = fields
