@@ -12,8 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
-
 from .errors import StatementError
 from .records import LAYOUT_CUSTOM, ColumnMapping
 from .values import cell_text, fold, header_keys
@@ -173,7 +171,7 @@ def match_layout(line: int, cells: Sequence[object]) -> Header | None:
     """The known bank whose header this row is, or ``None``.
 
     Raises ``StatementError`` when the row is clearly one bank's header but lacks a
-    column the parser needs.
+    column the parser needs (code ``missing_column``: staff may map the columns).
     """
     if header_score(cells) < MIN_HEADER_CELLS:
         return None
@@ -191,13 +189,7 @@ def match_layout(line: int, cells: Sequence[object]) -> Header | None:
         return None
     _, layout, resolved, missing = max(candidates, key=lambda candidate: candidate[0])
     if missing:
-        raise StatementError(
-            gettext("Line %(line)s: this looks like a %(bank)s statement, but it has no “%(column)s” column.")
-            % {"line": line, "bank": layout.title, "column": missing[0].label},
-            line=line,
-            column=missing[0].label,
-            code="missing_column",
-        )
+        raise StatementError("missing_column", line=line, bank=layout.title, column=missing[0].label)
     return Header(layout.name, line, tuple(cell_text(cell) for cell in cells), resolved)
 
 
@@ -226,15 +218,15 @@ def check_mapping(mapping: ColumnMapping) -> None:
     columns = mapping.columns()
     problem = None
     if DATE not in columns:
-        problem = gettext("The column mapping needs the date column.")
+        problem = "mapping_no_date"
     elif DESCRIPTION not in columns:
-        problem = gettext("The column mapping needs the transfer content (description) column.")
+        problem = "mapping_no_description"
     elif (AMOUNT in columns) == (CREDIT in columns or DEBIT in columns):
-        problem = gettext("The column mapping needs either one signed amount column or credit/debit columns.")
+        problem = "mapping_no_amount"
     elif len({fold(name) for name in columns.values()}) < len(columns):
-        problem = gettext("The column mapping uses the same column for two purposes.")
+        problem = "mapping_same_column"
     if problem:
-        raise StatementError(problem, code="invalid_mapping")
+        raise StatementError(problem)
 
 
 def likely_header(cells: Sequence[str]) -> bool:

@@ -3,8 +3,6 @@
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 
-from django.utils.translation import gettext
-
 from .errors import StatementError
 from .layouts import (
     AMOUNT,
@@ -88,7 +86,7 @@ def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
                 break
     found = strong or weak
     if found is None:
-        raise StatementError(gettext("No header row with column names was found in the file."), code="no_header")
+        raise StatementError("no_header")
     return _distinct(found)
 
 
@@ -125,29 +123,11 @@ def _find_header(rows: Iterator[Row], mapping: ColumnMapping | None) -> tuple[He
         if scanned >= HEADER_SCAN_ROWS:
             break
     if mapping is None:
-        raise StatementError(
-            gettext(
-                "Unknown layout: no header row of a supported bank (Vietcombank, VietinBank, BIDV, MB) "
-                "was found. Choose the columns for this account's statements."
-            ),
-            code="unknown_layout",
-        )
+        raise StatementError("unknown_layout")
     if closest is not None:
         _, line, column = closest
-        raise StatementError(
-            gettext("Line %(line)s: the header row has no column “%(column)s” chosen for this account.")
-            % {"line": line, "column": column},
-            line=line,
-            column=column,
-            code="missing_column",
-        )
-    column = next(iter(mapping.columns().values()))
-    raise StatementError(
-        gettext("None of the columns chosen for this account (such as “%(column)s”) is in the file.")
-        % {"column": column},
-        column=column,
-        code="missing_column",
-    )
+        raise StatementError("mapping_missing_column", line=line, column=column)
+    raise StatementError("mapping_no_columns", column=next(iter(mapping.columns().values())))
 
 
 class _RowConverter:
@@ -168,30 +148,15 @@ class _RowConverter:
         except ValueError:
             if self._is_header_again(cells) or _is_summary(cells):
                 return None
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: cannot read the date “%(value)s” (expected dd/mm/yyyy)."),
-                line,
-                DATE,
-                raw_date,
-            ) from None
+            raise self._error("bad_date", line, DATE, raw_date) from None
         amount = self._amount(line, cells)
         if amount is None:
             if _is_summary(cells):  # e.g. an opening-balance row that carries the period's first date
                 return None
             field = AMOUNT if AMOUNT in self.positions else CREDIT
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: the transaction has no amount."), line, field, ""
-            )
+            raise self._error("no_amount", line, field)
         if any(not is_blank(cell) for cell in cells[self.width :]):
-            raise StatementError(
-                gettext(
-                    "Line %(line)s has more cells than the header row; is an amount such as 1,000,000 "
-                    "written without quotes in a comma-separated file?"
-                )
-                % {"line": line},
-                line=line,
-                code="extra_cells",
-            )
+            raise StatementError("extra_cells", line=line)
         return StatementRow(
             line=line,
             booked_at=booked_at,
@@ -212,10 +177,10 @@ class _RowConverter:
         try:
             return parse_amount(raw)
         except FractionalAmount:
-            message = gettext("Line %(line)s, column “%(column)s”: the amount “%(value)s” has a fraction of a đồng.")
+            code = "fraction"
         except ValueError:
-            message = gettext("Line %(line)s, column “%(column)s”: cannot read the amount “%(value)s”.")
-        raise self._error(message, line, field, raw)
+            code = "bad_amount"
+        raise self._error(code, line, field, raw)
 
     def _amount(self, line: int, cells: Sequence[object]) -> int | None:
         """Signed whole đồng, or ``None`` when the row carries no (non-zero) amount."""
@@ -224,12 +189,7 @@ class _RowConverter:
         credit = self._number(line, cells, CREDIT) or 0
         debit = self._number(line, cells, DEBIT) or 0
         if credit and debit:
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: the transaction has both a debit and a credit amount."),
-                line,
-                DEBIT,
-                "",
-            )
+            raise self._error("debit_and_credit", line, DEBIT)
         if credit:
             return credit
         if debit:
@@ -241,14 +201,11 @@ class _RowConverter:
         keys = tuple(fold(cell_text(cell)) for cell in cells[: self.width])
         return keys == self.header_keys[: len(keys)]
 
-    def _error(self, template: str, line: int, field: str, value: object) -> StatementError:
-        column = self.header.label(field)
-        return StatementError(
-            template % {"line": line, "column": column, "value": cell_text(value)},
-            line=line,
-            column=column,
-            code="invalid_value",
-        )
+    def _error(self, code: str, line: int, field: str, value: object = None) -> StatementError:
+        params = {"line": line, "column": self.header.label(field)}
+        if value is not None:
+            params["value"] = cell_text(value)
+        return StatementError(code, **params)
 
 
 def _is_summary(cells: Sequence[object]) -> bool:
