@@ -7,12 +7,12 @@ words them in the language active when someone reads them.
 
 from collections.abc import Mapping
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Rejections of a readable file whose columns were not understood: the account's own column
 # mapping is tried for them, and staff are offered to map the columns.
-MAPPING_CODES = frozenset({"unknown_layout", "missing_column"})
+MAPPING_CODES = frozenset({"unknown_layout", "missing_column", "missing_field", "ambiguous_column"})
 LEGACY = "legacy"  # a rejection stored as text before codes existed: params {"text": ...}
 
 MESSAGES = {
@@ -35,6 +35,14 @@ MESSAGES = {
         "was found. Choose the columns for this account's statements."
     ),
     "missing_column": _("Line %(line)s: this looks like a %(bank)s statement, but it has no “%(column)s” column."),
+    "missing_field": _(
+        "Line %(line)s: the columns of this statement were recognised, but none of them holds the %(field)s. "
+        "Choose the columns for this account's statements."
+    ),
+    "ambiguous_column": _(
+        "Line %(line)s: the %(field)s could be in any of the columns %(columns)s. "
+        "Choose the columns for this account's statements."
+    ),
     "no_header": _("No header row with column names was found in the file."),
     # a staff-defined column mapping
     "mapping_no_date": _("The column mapping needs the date column."),
@@ -55,12 +63,24 @@ MESSAGES = {
     "debit_and_credit": _(
         "Line %(line)s, column “%(column)s”: the transaction has both a debit and a credit amount."
     ),
+    "bad_direction": _(
+        "Line %(line)s, column “%(column)s”: “%(value)s” does not say whether money came in or went out "
+        "(expected C, Có or Credit; D, Nợ or Debit)."
+    ),
     "extra_cells": _(
         "Line %(line)s has more cells than the header row; is an amount such as 1,000,000 "
         "written without quotes in a comma-separated file?"
     ),
     # the import
     "wrong_account": _("This statement is for account %(found)s, not %(expected)s."),
+}
+
+# What a statement column holds, for the messages above (params {"field": "date"}).
+FIELD_NAMES = {
+    "date": pgettext_lazy("statement column", "transaction date"),
+    "description": pgettext_lazy("statement column", "transfer content"),
+    "credit": pgettext_lazy("statement column", "amount"),
+    "amount": pgettext_lazy("statement column", "amount"),
 }
 
 
@@ -105,4 +125,8 @@ def statement_error_text(code: str, params: Mapping[str, object] | None) -> str:
     template = MESSAGES.get(code)
     if template is None:  # a code stored by a newer version of the importer
         return gettext("The statement was rejected (reason “%(code)s”).") % {"code": code}
+    if "field" in values:
+        values["field"] = FIELD_NAMES.get(values["field"], values["field"])
+    if isinstance(values.get("columns"), list):
+        values["columns"] = ", ".join("“%s”" % column for column in values["columns"])
     return str(template) % values

@@ -2,8 +2,10 @@
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
+from itertools import chain, islice
 
 from .errors import StatementError
+from .inference import SAMPLE_ROWS, complete_header
 from .layouts import (
     AMOUNT,
     BALANCE,
@@ -11,6 +13,7 @@ from .layouts import (
     DATE,
     DEBIT,
     DESCRIPTION,
+    DIRECTION,
     REFERENCE,
     Header,
     check_mapping,
@@ -46,7 +49,8 @@ SUMMARY_MARKERS = tuple(
 
 
 def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | None = None) -> ParsedStatement:
-    """Read a Vietcombank, VietinBank, BIDV or MB statement (or any bank, given ``mapping``).
+    """Read a Vietcombank, VietinBank, BIDV or MB statement, another bank's whose column names
+    say what they hold, or any bank's given ``mapping``.
 
     Raises ``StatementError`` naming the line and column of the first problem; a file
     is either read completely or rejected.
@@ -55,9 +59,14 @@ def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | N
         check_mapping(mapping)
     with closing(open_rows(content=content, filename=filename, score_row=_scorer(mapping))) as rows:
         header, title_rows = _find_header(rows, mapping)
+        body: Iterator[Row] = rows
+        if header.missing:
+            sample = list(islice(rows, SAMPLE_ROWS))
+            header = complete_header(header, sample)
+            body = chain(sample, rows)
         statement = ParsedStatement(layout=header.layout, account_number=find_account_number(title_rows))
         converter = _RowConverter(header)
-        for line, cells in rows:
+        for line, cells in body:
             row = converter(line, cells)
             if row is None:
                 statement.skipped_lines += 1
@@ -73,10 +82,7 @@ def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
     with closing(open_rows(content=content, filename=filename, score_row=header_score)) as rows:
         for scanned, (line, cells) in enumerate(rows, start=1):
             texts = [cell_text(cell) for cell in cells]
-            try:
-                if match_layout(line, cells) is not None:
-                    return _distinct(texts)
-            except StatementError:  # a known bank's header missing a column: still the header
+            if match_layout(line, cells) is not None:
                 return _distinct(texts)
             if strong is None and header_score(texts) >= 2:
                 strong = texts
@@ -185,7 +191,10 @@ class _RowConverter:
     def _amount(self, line: int, cells: Sequence[object]) -> int | None:
         """Signed whole đồng, or ``None`` when the row carries no (non-zero) amount."""
         if AMOUNT in self.positions:
-            return self._number(line, cells, AMOUNT) or None
+            amount = self._number(line, cells, AMOUNT) or None
+            if amount is not None and DIRECTION in self.positions:
+                return self._direction(line, cells, amount)
+            return amount
         credit = self._number(line, cells, CREDIT) or 0
         debit = self._number(line, cells, DEBIT) or 0
         if credit and debit:
@@ -195,6 +204,17 @@ class _RowConverter:
         if debit:
             return -abs(debit)  # some banks print debits as "-50.000", others as "50.000"
         return None
+
+    def _direction(self, line: int, cells: Sequence[object], amount: int) -> int:
+        """``amount`` signed by the "Nợ/Có" column beside it ("C" money in, "D" money out)."""
+        raw = self._cell(cells, DIRECTION)
+        text = cell_text(raw)
+        if not text:  # no direction given: the amount's own sign stands
+            return amount
+        sign = _DIRECTIONS.get(text if text in ("+", "-") else fold(text))
+        if sign is None:
+            raise self._error("bad_direction", line, DIRECTION, raw)
+        return sign * abs(amount)
 
     def _is_header_again(self, cells: Sequence[object]) -> bool:
         """Some exports repeat the header on every printed page."""
@@ -206,6 +226,14 @@ class _RowConverter:
         if value is not None:
             params["value"] = cell_text(value)
         return StatementError(code, **params)
+
+
+_DIRECTIONS = {
+    "+": 1,
+    "-": -1,
+    **{fold(word): 1 for word in ("C", "Có", "Ghi có", "CR", "Credit")},
+    **{fold(word): -1 for word in ("D", "N", "Nợ", "Ghi nợ", "DR", "Debit")},
+}
 
 
 def _is_summary(cells: Sequence[object]) -> bool:

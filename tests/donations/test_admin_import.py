@@ -320,6 +320,7 @@ def test_a_rejection_is_shown_in_the_readers_language(admin_client, admin_user, 
 @pytest.mark.parametrize("code, params", [
     ("unknown_layout", {}),
     ("missing_column", {"line": 3, "bank": "Vietcombank", "column": "Số tiền ghi có/Credit"}),
+    ("ambiguous_column", {"line": 1, "field": "amount", "columns": ["PS Có", "Dư cuối"]}),
 ])
 def test_a_file_whose_columns_were_not_understood_offers_the_column_mapping(
     admin_client, admin_user, account, code, params

@@ -315,6 +315,26 @@ def test_column_mapping_is_used_only_for_an_unknown_layout(account, admin_user):
     assert (regular.status, regular.layout, regular.credits) == ("done", "vietcombank", 1)
 
 
+def test_column_mapping_is_used_when_the_columns_could_not_be_told_apart(account, admin_user):
+    # given an account with mapped columns, and an export whose money in and out have unfamiliar names
+    StatementColumnMapping.objects.create(
+        account=account, date="Ngày GD", description="Nội dung", credit="Tiền vào", debit="Tiền ra",
+    )
+    content = (
+        "STT,Ngày GD,Nội dung,Tiền vào,Tiền ra\n"
+        '1,08/09/2024,ung ho bao lu,"2,000,000",\n'
+        '2,09/09/2024,Phi SMS,,"11,000"\n'
+    ).encode()
+
+    # when it is imported
+    imp = run_import(account, content, admin_user, name="khac.csv")
+
+    # then the mapping reads it
+    assert (imp.status, imp.layout, imp.credits, imp.debits, imp.credited_amount) == (
+        "done", "custom", 1, 1, 2_000_000)
+    assert sorted(BankTransaction.objects.values_list("amount", flat=True)) == [-11_000, 2_000_000]
+
+
 @pytest.fixture
 def before_rejection_codes(transactional_db):
     """The schema just before rejections were stored as codes; the latest schema again afterwards."""

@@ -642,6 +642,9 @@ def test_error_is_a_code_with_params_worded_in_the_active_language():
         ("legacy", {"text": "Dòng 5: không đọc được số tiền “500k”."}, "Dòng 5: không đọc được số tiền “500k”."),
         ("bad_amount", {"line": 7}, "Line 7, column “?”: cannot read the amount “?”."),
         ("some_future_reason", {"line": 7}, "The statement was rejected (reason “some_future_reason”)."),
+        ("ambiguous_column", {"line": 1, "field": "amount", "columns": ["Tiền vào", "Tiền ra"]},
+         "Line 1: the amount could be in any of the columns “Tiền vào”, “Tiền ra”. "
+         "Choose the columns for this account's statements."),
     ],
 )
 def test_stored_reasons_are_always_worded(code, params, text):
