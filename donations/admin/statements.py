@@ -12,7 +12,6 @@ from django.http import (
     JsonResponse,
 )
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,29 +21,13 @@ from ledger.money import vnd_or_dash
 from ..forms_staff import StatementColumnMappingForm, StatementUploadForm
 from ..models import StatementColumnMapping, StatementImport
 from ..services import statement_import_create, statement_import_progress
-from ..statements import StatementError, read_header_candidates
+from ..statements import MAPPING_CODES, StatementError, read_header_candidates
 from ..tasks import statement_import_task
 
 SUMMARY_FIELDS = (
     "rows_read", "credits", "debits", "matched", "direct", "queued", "duplicates", "skipped_lines", "credited_amount",
 )
 UNFINISHED = (StatementImport.Status.PENDING, StatementImport.Status.RUNNING)
-# The parser's message for a file of no known bank (StatementError code "unknown_layout"); the model
-# keeps only the text, so it is recognised in every language the portal speaks.
-UNKNOWN_LAYOUT_MSGID = (
-    "Unknown layout: no header row of a supported bank (Vietcombank, VietinBank, BIDV, MB) "
-    "was found. Choose the columns for this account's statements."
-)
-
-
-def _is_unknown_layout(error: str) -> bool:
-    from django.conf import settings
-
-    texts = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            texts.add(gettext(UNKNOWN_LAYOUT_MSGID))
-    return error.strip() in texts
 
 
 def enqueue_import(imp: StatementImport) -> None:
@@ -56,7 +39,7 @@ def enqueue_import(imp: StatementImport) -> None:
 class StatementImportAdmin(admin.ModelAdmin):
     list_display = [
         "file_name", "account", "status", "rows_read", "credits", "matched", "direct", "queued", "duplicates",
-        "uploaded_by", "created_at",
+        "uploaded_by", "created_at", "error_text",
     ]
     list_filter = ["status", "account"]
     search_fields = ["file_name"]
@@ -167,7 +150,7 @@ class StatementImportAdmin(admin.ModelAdmin):
             done = total = imp.rows_read
         data = {"status": imp.status, "status_display": imp.get_status_display(), "done": done, "total": total}
         data.update({name: getattr(imp, name) for name in SUMMARY_FIELDS})
-        data["error"] = imp.error
+        data["error"] = imp.error_text
         data["finished"] = imp.status not in UNFINISHED
         return data
 
@@ -214,7 +197,7 @@ class StatementImportAdmin(admin.ModelAdmin):
             if mapping is not None:
                 context["mapping_url"] = reverse("admin:donations_statementcolumnmapping_change", args=[mapping.pk])
             else:
-                context["unknown_layout"] = _is_unknown_layout(imp.error)
+                context["unknown_layout"] = imp.error_code in MAPPING_CODES
                 context["mapping_add_url"] = (
                     reverse("admin:donations_statementcolumnmapping_add") + f"?account={imp.account_id}&import={imp.pk}"
                 )

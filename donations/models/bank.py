@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import ReceivingAccount
 from ledger.money import group_thousands
 
+from ..statements.errors import statement_error_text
 from .pledges import Pledge
 
 
@@ -56,7 +57,10 @@ class StatementImport(models.Model):
     duplicates = models.PositiveIntegerField(_("already imported"), default=0)
     skipped_lines = models.PositiveIntegerField(_("lines skipped"), default=0)
     credited_amount = models.BigIntegerField(_("new credits (đồng)"), default=0)
-    error = models.TextField(_("why it was rejected"), blank=True)
+    # Why it was rejected, as the parser's reason code and parameters (line, column, value…),
+    # worded in the reader's language when shown (``error_text``).
+    error_code = models.CharField(_("rejection reason"), max_length=40, blank=True)
+    error_params = models.JSONField(_("rejection details"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -70,6 +74,15 @@ class StatementImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.account})"
+
+    def _error_text(self) -> str:
+        """Why the statement was rejected, in the reader's language ("" when it was not)."""
+        if not self.error_code:
+            return ""
+        return statement_error_text(self.error_code, self.error_params)
+
+    _error_text.short_description = _("why it was rejected")
+    error_text = property(_error_text)
 
 
 class BankTransaction(models.Model):

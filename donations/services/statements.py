@@ -30,7 +30,13 @@ from ..models import (
     StatementImport,
     mask_name,
 )
-from ..statements import ColumnMapping, StatementError, StatementRow, parse_statement
+from ..statements import (
+    MAPPING_CODES,
+    ColumnMapping,
+    StatementError,
+    StatementRow,
+    parse_statement,
+)
 from .receipts import pledge_status_refresh
 
 CHUNK = 2_000
@@ -69,7 +75,7 @@ def _parse(*, content: bytes, file_name: str, account: ReceivingAccount):
         return parse_statement(content=content, filename=file_name)
     except StatementError as exc:
         mapping = _mapping_for(account)
-        if exc.code != "unknown_layout" or mapping is None:
+        if exc.code not in MAPPING_CODES or mapping is None:
             raise
         return parse_statement(content=content, filename=file_name, mapping=mapping)
 
@@ -109,13 +115,12 @@ def statement_import_run(*, import_id: int) -> StatementImport:
     try:
         parsed = _parse(content=bytes(imp.content), file_name=imp.file_name, account=imp.account)
         if parsed.account_number and parsed.account_number != imp.account.account_number:
-            raise StatementError(
-                _("This statement is for account %(found)s, not %(expected)s.")
-                % {"found": parsed.account_number, "expected": imp.account.account_number}
-            )
+            raise StatementError("wrong_account", found=parsed.account_number, expected=imp.account.account_number)
     except StatementError as exc:
-        imp.status, imp.error, imp.finished_at = StatementImport.Status.REJECTED, str(exc), timezone.now()
-        imp.save(update_fields=["status", "error", "finished_at"])
+        # The reason is stored as a code and its parameters, worded in each reader's language when shown.
+        imp.status, imp.finished_at = StatementImport.Status.REJECTED, timezone.now()
+        imp.error_code, imp.error_params = exc.code, exc.params
+        imp.save(update_fields=["status", "error_code", "error_params", "finished_at"])
         return imp
 
     summary = _Summary(rows_read=len(parsed.rows))

@@ -6,26 +6,29 @@ each bilingual part separately, so ``Số tiền ghi có/Credit``, ``SO TIEN GHI
 *signature* names (headers only that bank uses); its columns are then looked up by
 aliases in priority order.  *Hints* are weaker names (BIDV's "Phát sinh có" also
 appears in some MB exports): they recognise a layout only when no signature does.
+A header row of no known bank is read with the generic layout when its names say
+where the date, the amount and the transfer content are ("Ngày GD", "Nợ"/"Có", a
+signed "Số tiền", "Diễn giải", "Ghi chú"…).  Every layout also knows these common
+spellings, after its own.
 """
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
-
 from .errors import StatementError
-from .records import LAYOUT_CUSTOM, ColumnMapping
+from .records import LAYOUT_CUSTOM, LAYOUT_GENERIC, ColumnMapping
 from .values import cell_text, fold, header_keys
 
 MIN_HEADER_CELLS = 3  # a row needs this many known header names to be taken for the header
 
-DATE, DESCRIPTION, CREDIT, DEBIT, AMOUNT, REFERENCE, BALANCE = (
+DATE, DESCRIPTION, CREDIT, DEBIT, AMOUNT, DIRECTION, REFERENCE, BALANCE = (
     "date",
     "description",
     "credit",
     "debit",
-    "amount",
+    "amount",  # one signed amount column (negative = money out)
+    "direction",  # beside an unsigned amount: "C"/"Có" money in, "D"/"Nợ" money out
     "reference",
     "balance",
 )
@@ -42,20 +45,37 @@ class Column:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    title: str  # the bank's own spelling, for messages
+    title: str  # the bank's own spelling, for messages ("" for the generic layout)
     signature: frozenset[str]
     columns: tuple[Column, ...]
     hints: frozenset[str] = frozenset()
 
+    def missing(self, positions: dict[str, int]) -> tuple[Column, ...]:
+        """The required columns ``positions`` lacks."""
+        return still_missing(tuple(column for column in self.columns if column.required), positions)
+
+
+def still_missing(columns: tuple[Column, ...], positions: dict[str, int]) -> tuple[Column, ...]:
+    """Those of ``columns`` that ``positions`` lacks; a signed amount column stands for the credit one."""
+    found = set(positions) | ({CREDIT} if AMOUNT in positions else set())
+    return tuple(column for column in columns if column.field not in found)
+
 
 @dataclass(frozen=True)
 class Header:
-    """The recognised header row: where each field's column is and what the file calls it."""
+    """The recognised header row: where each field's column is and what the file calls it.
+
+    ``missing`` are the required columns no header name answers to and ``unfamiliar`` the
+    positions of the cells no known name describes, where ``complete_header`` looks for them.
+    """
 
     layout: str
     line: int
     cells: tuple[str, ...]
     positions: dict[str, int]
+    title: str = ""
+    missing: tuple[Column, ...] = ()
+    unfamiliar: tuple[int, ...] = ()
 
     def label(self, field: str) -> str:
         return self.cells[self.positions[field]]
@@ -65,8 +85,44 @@ def _column(field: str, label: str, *aliases: str, required: bool = False) -> Co
     return Column(field, label, tuple(fold(alias) for alias in aliases), required)
 
 
+# Spellings any bank's export may use, lowest priority after the bank's own.
+COMMON_COLUMNS = (
+    _column(DIRECTION, "Nợ/Có", "Nợ/Có", "Có/Nợ", "Debit/Credit", "Credit/Debit", "D/C", "C/D", "Dr/Cr", "Cr/Dr"),
+    _column(DATE, "Ngày giao dịch", "Ngày giao dịch", "Transaction date", "Ngày GD", "Ngày hạch toán",
+            "Posting date", "Ngày", "Date", required=True),
+    _column(REFERENCE, "Số tham chiếu", "Số tham chiếu", "Reference No", "Reference number", "Reference", "Số CT",
+            "Số GD", "Mã GD"),
+    _column(DEBIT, "Ghi nợ", "Ghi nợ", "Số tiền ghi nợ", "Phát sinh nợ", "Debit", "Debit amount", "Nợ"),
+    _column(CREDIT, "Ghi có", "Ghi có", "Số tiền ghi có", "Phát sinh có", "Credit", "Credit amount", "Có",
+            required=True),
+    _column(AMOUNT, "Số tiền", "Số tiền", "Số tiền giao dịch", "Amount", "Transaction amount"),
+    _column(BALANCE, "Số dư", "Số dư", "Balance"),
+    _column(DESCRIPTION, "Nội dung", "Nội dung", "Nội dung giao dịch", "Diễn giải", "Mô tả", "Description",
+            "Transaction description", "Details", "Ghi chú", "Remarks", "Note", required=True),
+)
+
+
+def _layout(name: str, title: str, signature: Iterable[str], columns: Sequence[Column], hints: Iterable[str] = ()):
+    """A bank's layout: its own columns and aliases first, then the common ones.
+
+    The direction column comes first so that "Nợ/Có" is never taken for the debit column.
+    """
+    own = {column.field: column for column in columns}
+    merged = []
+    for common in COMMON_COLUMNS:
+        column = own.get(common.field)
+        if column is None:
+            merged.append(common)
+        else:
+            extra = tuple(alias for alias in common.aliases if alias not in column.aliases)
+            merged.append(Column(column.field, column.label, column.aliases + extra, column.required))
+    order = [DIRECTION] + [column.field for column in columns]
+    merged.sort(key=lambda column: order.index(column.field) if column.field in order else len(order))
+    return Layout(name, title, frozenset(signature), tuple(merged), frozenset(hints))
+
+
 LAYOUTS: tuple[Layout, ...] = (
-    Layout(
+    _layout(
         name="vietcombank",
         title="Vietcombank",
         signature=frozenset({"so tien ghi co", "so tien ghi no", "noi dung chi tiet", "transactions in detail"}),
@@ -82,7 +138,7 @@ LAYOUTS: tuple[Layout, ...] = (
                     "Transactions in detail", "Nội dung", "Description", required=True),
         ),
     ),
-    Layout(
+    _layout(
         name="vietinbank",
         title="VietinBank",
         signature=frozenset({"mo ta giao dich", "so giao dich", "transaction description", "transaction number"}),
@@ -97,7 +153,7 @@ LAYOUTS: tuple[Layout, ...] = (
             _column(REFERENCE, "Số giao dịch", "Số giao dịch", "Transaction number", "Số GD", "Số tham chiếu"),
         ),
     ),
-    Layout(
+    _layout(
         name="bidv",
         title="BIDV",
         signature=frozenset({"ngay hieu luc", "effective date"}),
@@ -113,7 +169,7 @@ LAYOUTS: tuple[Layout, ...] = (
             _column(DESCRIPTION, "Diễn giải", "Diễn giải", "Description", "Nội dung", "Mô tả", required=True),
         ),
     ),
-    Layout(
+    _layout(
         name="mb",
         title="MB",
         signature=frozenset({"so but toan"}),
@@ -129,10 +185,11 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
 )
 
-LAYOUT_NAMES = tuple(layout.name for layout in LAYOUTS) + (LAYOUT_CUSTOM,)
+GENERIC = _layout(LAYOUT_GENERIC, "", (), ())
+LAYOUT_NAMES = tuple(layout.name for layout in LAYOUTS) + (LAYOUT_GENERIC, LAYOUT_CUSTOM)
 KNOWN_HEADER_NAMES = frozenset(
     {"stt", "so tt"}
-    | {alias for layout in LAYOUTS for column in layout.columns for alias in column.aliases}
+    | {alias for layout in (*LAYOUTS, GENERIC) for column in layout.columns for alias in column.aliases}
     | {name for layout in LAYOUTS for name in layout.signature | layout.hints}
 )
 
@@ -166,14 +223,17 @@ def _resolve(layout: Layout, positions: dict[str, int]) -> dict[str, int]:
                 resolved[column.field] = index
                 used.add(index)
                 break
+    if CREDIT in resolved or DEBIT in resolved:  # credit/debit columns say the sign themselves
+        resolved.pop(AMOUNT, None)
+        resolved.pop(DIRECTION, None)
     return resolved
 
 
 def match_layout(line: int, cells: Sequence[object]) -> Header | None:
-    """The known bank whose header this row is, or ``None``.
+    """The header this row is (of a known bank, else generic), or ``None`` for another row.
 
-    Raises ``StatementError`` when the row is clearly one bank's header but lacks a
-    column the parser needs.
+    The header may lack required columns (``Header.missing``); ``complete_header`` then
+    looks for them among its unfamiliar columns by what the rows below hold.
     """
     if header_score(cells) < MIN_HEADER_CELLS:
         return None
@@ -185,20 +245,21 @@ def match_layout(line: int, cells: Sequence[object]) -> Header | None:
         if not strong and not weak:
             continue
         resolved = _resolve(layout, positions)
-        missing = [column for column in layout.columns if column.required and column.field not in resolved]
+        missing = layout.missing(resolved)
         candidates.append(((not missing, strong, weak, len(resolved), -order), layout, resolved, missing))
-    if not candidates:
-        return None
-    _, layout, resolved, missing = max(candidates, key=lambda candidate: candidate[0])
-    if missing:
-        raise StatementError(
-            gettext("Line %(line)s: this looks like a %(bank)s statement, but it has no “%(column)s” column.")
-            % {"line": line, "bank": layout.title, "column": missing[0].label},
-            line=line,
-            column=missing[0].label,
-            code="missing_column",
-        )
-    return Header(layout.name, line, tuple(cell_text(cell) for cell in cells), resolved)
+    if candidates:
+        _, layout, resolved, missing = max(candidates, key=lambda candidate: candidate[0])
+    else:
+        layout, resolved = GENERIC, _resolve(GENERIC, positions)
+        missing = layout.missing(resolved)
+        if len(missing) > 1:  # a few known words in a title line, not the table's header
+            return None
+    unfamiliar = tuple(
+        index for index, cell in enumerate(cells)
+        if cell_text(cell) and index not in resolved.values() and not _keys(cell) & KNOWN_HEADER_NAMES
+    )
+    texts = tuple(cell_text(cell) for cell in cells)
+    return Header(layout.name, line, texts, resolved, layout.title, missing, unfamiliar)
 
 
 def match_mapping(line: int, cells: Sequence[str], mapping: ColumnMapping) -> tuple[Header | None, list[str]]:
@@ -226,15 +287,15 @@ def check_mapping(mapping: ColumnMapping) -> None:
     columns = mapping.columns()
     problem = None
     if DATE not in columns:
-        problem = gettext("The column mapping needs the date column.")
+        problem = "mapping_no_date"
     elif DESCRIPTION not in columns:
-        problem = gettext("The column mapping needs the transfer content (description) column.")
+        problem = "mapping_no_description"
     elif (AMOUNT in columns) == (CREDIT in columns or DEBIT in columns):
-        problem = gettext("The column mapping needs either one signed amount column or credit/debit columns.")
+        problem = "mapping_no_amount"
     elif len({fold(name) for name in columns.values()}) < len(columns):
-        problem = gettext("The column mapping uses the same column for two purposes.")
+        problem = "mapping_same_column"
     if problem:
-        raise StatementError(problem, code="invalid_mapping")
+        raise StatementError(problem)
 
 
 def likely_header(cells: Sequence[str]) -> bool:

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-
-from django.utils.translation import gettext
+from itertools import chain, islice
 
 from .errors import StatementError
+from .inference import SAMPLE_ROWS, complete_header
 from .layouts import (
     AMOUNT,
     BALANCE,
@@ -13,6 +13,7 @@ from .layouts import (
     DATE,
     DEBIT,
     DESCRIPTION,
+    DIRECTION,
     REFERENCE,
     Header,
     check_mapping,
@@ -55,7 +56,8 @@ SUMMARY_MARKERS = tuple(
 
 
 def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | None = None) -> ParsedStatement:
-    """Read a Vietcombank, VietinBank, BIDV or MB statement (or any bank, given ``mapping``).
+    """Read a Vietcombank, VietinBank, BIDV or MB statement, another bank's whose column names
+    say what they hold, or any bank's given ``mapping``.
 
     Raises ``StatementError`` naming the line and column of the first problem; a file
     is either read completely or rejected.
@@ -64,9 +66,14 @@ def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | N
         check_mapping(mapping)
     with closing(open_rows(content=content, filename=filename, score_row=_scorer(mapping))) as rows:
         header, title_rows = _find_header(rows, mapping)
+        body: Iterator[Row] = rows
+        if header.missing:
+            sample = list(islice(rows, SAMPLE_ROWS))
+            header = complete_header(header, sample)
+            body = chain(sample, rows)
         statement = ParsedStatement(layout=header.layout, account_number=find_account_number(title_rows))
         converter = _RowConverter(header)
-        for line, cells in rows:
+        for line, cells in body:
             row = converter(line, cells)
             if row is None:
                 statement.skipped_lines += 1
@@ -82,10 +89,7 @@ def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
     with closing(open_rows(content=content, filename=filename, score_row=header_score)) as rows:
         for scanned, (line, cells) in enumerate(rows, start=1):
             texts = [cell_text(cell) for cell in cells]
-            try:
-                if match_layout(line, cells) is not None:
-                    return _distinct(texts)
-            except StatementError:  # a known bank's header missing a column: still the header
+            if match_layout(line, cells) is not None:
                 return _distinct(texts)
             if strong is None and header_score(texts) >= 2:
                 strong = texts
@@ -95,7 +99,7 @@ def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
                 break
     found = strong or weak
     if found is None:
-        raise StatementError(gettext("No header row with column names was found in the file."), code="no_header")
+        raise StatementError("no_header")
     return _distinct(found)
 
 
@@ -132,29 +136,11 @@ def _find_header(rows: Iterator[Row], mapping: ColumnMapping | None) -> tuple[He
         if scanned >= HEADER_SCAN_ROWS:
             break
     if mapping is None:
-        raise StatementError(
-            gettext(
-                "Unknown layout: no header row of a supported bank (Vietcombank, VietinBank, BIDV, MB) "
-                "was found. Choose the columns for this account's statements."
-            ),
-            code="unknown_layout",
-        )
+        raise StatementError("unknown_layout")
     if closest is not None:
         _, line, column = closest
-        raise StatementError(
-            gettext("Line %(line)s: the header row has no column “%(column)s” chosen for this account.")
-            % {"line": line, "column": column},
-            line=line,
-            column=column,
-            code="missing_column",
-        )
-    column = next(iter(mapping.columns().values()))
-    raise StatementError(
-        gettext("None of the columns chosen for this account (such as “%(column)s”) is in the file.")
-        % {"column": column},
-        column=column,
-        code="missing_column",
-    )
+        raise StatementError("mapping_missing_column", line=line, column=column)
+    raise StatementError("mapping_no_columns", column=next(iter(mapping.columns().values())))
 
 
 class _RowConverter:
@@ -175,30 +161,15 @@ class _RowConverter:
         except ValueError:
             if self._is_header_again(cells) or _is_summary(cells):
                 return None
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: cannot read the date “%(value)s” (expected dd/mm/yyyy)."),
-                line,
-                DATE,
-                raw_date,
-            ) from None
+            raise self._error("bad_date", line, DATE, raw_date) from None
         amount = self._amount(line, cells)
         if amount is None:
             if _is_summary(cells):  # e.g. an opening-balance row that carries the period's first date
                 return None
             field = AMOUNT if AMOUNT in self.positions else CREDIT
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: the transaction has no amount."), line, field, ""
-            )
+            raise self._error("no_amount", line, field)
         if any(not is_blank(cell) for cell in cells[self.width :]):
-            raise StatementError(
-                gettext(
-                    "Line %(line)s has more cells than the header row; is an amount such as 1,000,000 "
-                    "written without quotes in a comma-separated file?"
-                )
-                % {"line": line},
-                line=line,
-                code="extra_cells",
-            )
+            raise StatementError("extra_cells", line=line)
         return StatementRow(
             line=line,
             booked_at=booked_at,
@@ -219,43 +190,57 @@ class _RowConverter:
         try:
             return parse_amount(raw)
         except FractionalAmount:
-            message = gettext("Line %(line)s, column “%(column)s”: the amount “%(value)s” has a fraction of a đồng.")
+            code = "fraction"
         except ValueError:
-            message = gettext("Line %(line)s, column “%(column)s”: cannot read the amount “%(value)s”.")
-        raise self._error(message, line, field, raw)
+            code = "bad_amount"
+        raise self._error(code, line, field, raw)
 
     def _amount(self, line: int, cells: Sequence[object]) -> int | None:
         """Signed whole đồng, or ``None`` when the row carries no (non-zero) amount."""
         if AMOUNT in self.positions:
-            return self._number(line, cells, AMOUNT) or None
+            amount = self._number(line, cells, AMOUNT) or None
+            if amount is not None and DIRECTION in self.positions:
+                return self._direction(line, cells, amount)
+            return amount
         credit = self._number(line, cells, CREDIT) or 0
         debit = self._number(line, cells, DEBIT) or 0
         if credit and debit:
-            raise self._error(
-                gettext("Line %(line)s, column “%(column)s”: the transaction has both a debit and a credit amount."),
-                line,
-                DEBIT,
-                "",
-            )
+            raise self._error("debit_and_credit", line, DEBIT)
         if credit:
             return credit
         if debit:
             return -abs(debit)  # some banks print debits as "-50.000", others as "50.000"
         return None
 
+    def _direction(self, line: int, cells: Sequence[object], amount: int) -> int:
+        """``amount`` signed by the "Nợ/Có" column beside it ("C" money in, "D" money out)."""
+        raw = self._cell(cells, DIRECTION)
+        text = cell_text(raw)
+        if not text:  # no direction given: the amount's own sign stands
+            return amount
+        sign = _DIRECTIONS.get(text if text in ("+", "-") else fold(text))
+        if sign is None:
+            raise self._error("bad_direction", line, DIRECTION, raw)
+        return sign * abs(amount)
+
     def _is_header_again(self, cells: Sequence[object]) -> bool:
         """Some exports repeat the header on every printed page."""
         keys = tuple(fold(cell_text(cell)) for cell in cells[: self.width])
         return keys == self.header_keys[: len(keys)]
 
-    def _error(self, template: str, line: int, field: str, value: object) -> StatementError:
-        column = self.header.label(field)
-        return StatementError(
-            template % {"line": line, "column": column, "value": cell_text(value)},
-            line=line,
-            column=column,
-            code="invalid_value",
-        )
+    def _error(self, code: str, line: int, field: str, value: object = None) -> StatementError:
+        params = {"line": line, "column": self.header.label(field)}
+        if value is not None:
+            params["value"] = cell_text(value)
+        return StatementError(code, **params)
+
+
+_DIRECTIONS = {
+    "+": 1,
+    "-": -1,
+    **{fold(word): 1 for word in ("C", "Có", "Ghi có", "CR", "Credit")},
+    **{fold(word): -1 for word in ("D", "N", "Nợ", "Ghi nợ", "DR", "Debit")},
+}
 
 
 def _is_summary(cells: Sequence[object]) -> bool:

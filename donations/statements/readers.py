@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 
-from django.utils.translation import gettext
-
 from .errors import StatementError
 
 Row = tuple[int, Sequence[object]]
@@ -32,26 +30,16 @@ SNIFF_ROWS = 200
 def open_rows(*, content: bytes, filename: str, score_row: Callable[[list[str]], int]) -> Iterator[Row]:
     """Rows of the statement's first sheet; ``score_row`` rates how header-like a row is (CSV sniffing)."""
     if not content:
-        raise StatementError(gettext("The file is empty."), code="empty")
+        raise StatementError("empty")
     extension = os.path.splitext(filename)[1].lower()
     if content.startswith(XLSX_MAGIC):
         return _xlsx_rows(content, filename)
     if content.startswith(OLE_MAGIC) or extension == ".xls":
-        raise StatementError(
-            gettext("Old Excel files (.xls) cannot be read: save the statement as .xlsx or CSV and upload it again."),
-            code="unsupported_format",
-        )
+        raise StatementError("old_excel")
     if extension in XLSX_EXTENSIONS:
-        raise StatementError(
-            gettext("The file “%(filename)s” is not a readable Excel (.xlsx) workbook.") % {"filename": filename},
-            code="unsupported_format",
-        )
+        raise StatementError("not_xlsx", filename=filename)
     if extension not in CSV_EXTENSIONS:
-        raise StatementError(
-            gettext("Files of type “%(extension)s” cannot be read: upload the statement as .xlsx or .csv.")
-            % {"extension": extension},
-            code="unsupported_format",
-        )
+        raise StatementError("file_type", extension=extension)
     text = decode_text(content)
     return csv_rows(text, delimiter=sniff_delimiter(text, score_row))
 
@@ -78,15 +66,7 @@ def decode_text(content: bytes) -> str:
 
 
 def _wrong_encoding(line: int) -> StatementError:
-    return StatementError(
-        gettext(
-            "Line %(line)s: wrong encoding — the file is neither UTF-8 nor UTF-16 text "
-            "(probably Windows-1258). Export the statement again as UTF-8 CSV or as Excel (.xlsx)."
-        )
-        % {"line": line},
-        line=line,
-        code="encoding",
-    )
+    return StatementError("encoding", line=line)
 
 
 def sniff_delimiter(text: str, score_row: Callable[[list[str]], int]) -> str:
@@ -123,11 +103,7 @@ def csv_rows(text: str, *, delimiter: str) -> Iterator[Row]:
             previous_line = reader.line_num
     except csv.Error as err:
         line = reader.line_num or previous_line + 1
-        raise StatementError(
-            gettext("Line %(line)s: the CSV file is damaged (%(error)s).") % {"line": line, "error": err},
-            line=line,
-            code="damaged",
-        ) from err
+        raise StatementError("damaged", line=line, error=str(err)) from err
 
 
 # -------------------------------------------------------------------------- XLSX
@@ -141,13 +117,10 @@ def _xlsx_rows(content: bytes, filename: str) -> Iterator[Row]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as err:
-        raise StatementError(
-            gettext("The file “%(filename)s” is not a readable Excel (.xlsx) workbook.") % {"filename": filename},
-            code="unsupported_format",
-        ) from err
+        raise StatementError("not_xlsx", filename=filename) from err
     if not workbook.worksheets:
         workbook.close()
-        raise StatementError(gettext("The workbook has no worksheet."), code="empty")
+        raise StatementError("no_worksheet")
     return _sheet_rows(workbook)
 
 

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+LAYOUT_GENERIC = "generic"  # a header of no known bank, read by its column names and contents
 LAYOUT_CUSTOM = "custom"
 
 
@@ -18,7 +19,7 @@ class StatementRow:
 
 @dataclass
 class ParsedStatement:
-    layout: str  # "vietcombank", "vietinbank", "bidv", "mb" or "custom"
+    layout: str  # "vietcombank", "vietinbank", "bidv", "mb", "generic" or "custom"
     account_number: str  # from the title lines above the table, "" when absent
     rows: list[StatementRow] = field(default_factory=list)
     skipped_lines: int = 0  # opening/closing balance, totals and blank lines below the header

@@ -8,6 +8,7 @@ Cells come either from CSV (always ``str``) or from openpyxl (``str``, ``int``,
 import datetime
 import math
 import re
+import unicodedata
 from decimal import Decimal
 
 from campaigns.text import strip_diacritics
@@ -72,10 +73,21 @@ def fold(text: str) -> str:
 
 def header_keys(text: str) -> frozenset[str]:
     """Folded names a header cell answers to: the whole cell and each bilingual part."""
-    keys = {fold(text)}
-    keys.update(fold(part) for part in _BILINGUAL_SPLIT.split(text))
+    keys = {_header_key(text)}
+    keys.update(_header_key(part) for part in _BILINGUAL_SPLIT.split(text))
     keys.discard("")
     return frozenset(keys)
+
+
+def _header_key(text: str) -> str:
+    key = fold(text)
+    if key == "no":
+        # "Nợ" (debit) and the row number "No." fold alike; an all-capitals "NO" is the debit
+        # of an export without diacritics, any other spelling the row number.
+        plain = unicodedata.normalize("NFC", text.strip())
+        if "ợ" not in plain.lower() and plain != "NO":
+            return "stt"
+    return key
 
 
 def parse_date(value: object) -> datetime.datetime:

@@ -1,5 +1,6 @@
 """Staff admin of bank statements: upload, progress, summary, column mapping, and the queue's decisions."""
 
+import html
 import json
 import re
 
@@ -230,9 +231,9 @@ def test_an_import_can_be_seen_but_never_changed_or_deleted(staff_en, admin_user
 def test_unknown_layout_is_rejected_and_links_to_a_column_mapping(
     staff_en, account, pledge, django_capture_on_commit_callbacks
 ):
-    # given a statement of a bank whose layout the importer does not know
+    # given a statement of a bank whose column names the importer does not know
     content = (
-        "Ngay,Dien giai,So tien\n"
+        "Thoi diem,Chi tiet,Gia tri\n"
         f"08/09/2024,ung ho {pledge.campaign.code} {pledge.reference},500000\n"
         "09/09/2024,ung ho,200000\n"
     ).encode()
@@ -243,8 +244,9 @@ def test_unknown_layout_is_rejected_and_links_to_a_column_mapping(
     # then it is rejected, the reason is shown prominently and nothing is imported
     imp = StatementImport.objects.get()
     page = response.content.decode()
-    assert imp.status == "rejected"
+    assert (imp.status, imp.error_code, imp.error_params) == ("rejected", "unknown_layout", {})
     assert 'class="import-error">Unknown layout:' in page
+    assert "Map the columns of this bank's statements" in page
     assert BankTransaction.objects.count() == 0
     # and the page links to mapping this account's columns, with the file's headers as hints
     mapping_add = reverse("admin:donations_statementcolumnmapping_add") + f"?account={account.pk}&amp;import={imp.pk}"
@@ -252,11 +254,11 @@ def test_unknown_layout_is_rejected_and_links_to_a_column_mapping(
     retry_url = reverse("admin:donations_statementimport_retry", args=[imp.pk])
     assert page.index(f'action="{retry_url}"') < page.index('id="statementimport_form"')  # not a nested form
     hints = staff_en.get(mapping_add.replace("&amp;", "&")).content.decode()
-    assert '<option value="Dien giai">' in hints
+    assert '<option value="Chi tiet">' in hints
 
     # when staff map the columns and import the same file again
     staff_en.post(mapping_add.replace("&amp;", "&"), {
-        "account": account.pk, "date": "Ngay", "description": "Dien giai", "amount": "So tien",
+        "account": account.pk, "date": "Thoi diem", "description": "Chi tiet", "amount": "Gia tri",
         "credit": "", "debit": "", "reference": "", "balance": "",
     })
     assert StatementColumnMapping.objects.filter(account=account).exists()
@@ -270,6 +272,80 @@ def test_unknown_layout_is_rejected_and_links_to_a_column_mapping(
         "done", "custom", 2, 1, 1
     )
     assert summary_rows(again.content.decode())["New credits"] == "700.000 ₫"
+
+
+def rejected_import(admin_user, account, code: str, params: dict) -> StatementImport:
+    return StatementImport.objects.create(
+        account=account, file_name="sao-ke.csv", content=b"x", uploaded_by=admin_user, status="rejected",
+        error_code=code, error_params=params,
+    )
+
+
+def test_a_rejection_is_shown_in_the_readers_language(admin_client, admin_user, account):
+    # given an import rejected for a date it could not read
+    imp = rejected_import(admin_user, account, "bad_date", {
+        "line": 12, "column": "Ngày giao dịch/Transaction Date", "value": "09/13/2024",
+    })
+    page_url = reverse("admin:donations_statementimport_change", args=[imp.pk])
+    list_url = reverse("admin:donations_statementimport_changelist")
+    progress_url = reverse("admin:donations_statementimport_progress", args=[imp.pk])
+
+    # when staff read it in English and in Vietnamese
+    seen = {}
+    for language in ("en", "vi"):
+        admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        seen[language] = (
+            admin_client.get(page_url).content.decode(),
+            admin_client.get(list_url).content.decode(),
+            json.loads(admin_client.get(progress_url).content)["error"],
+        )
+
+    # then the change page, the list and the progress data all word it in the reader's language
+    english = (
+        "Line 12, column “Ngày giao dịch/Transaction Date”: cannot read the date “09/13/2024” (expected dd/mm/yyyy)."
+    )
+    vietnamese = (
+        "Dòng 12, cột “Ngày giao dịch/Transaction Date”: không đọc được ngày “09/13/2024” "
+        "(định dạng đúng là dd/mm/yyyy)."
+    )
+    for language, text in (("en", english), ("vi", vietnamese)):
+        page, listing, progress = seen[language]
+        assert f'<p class="import-error">{html.escape(text)}</p>' in page
+        assert f'<td class="field-error_text">{html.escape(text)}</td>' in listing
+        assert progress == text
+    # and a bad value is not a problem of columns: a mapping is offered, not asked for
+    assert "Add a column mapping for this account" in seen["en"][0]
+
+
+@pytest.mark.parametrize("code, params", [
+    ("unknown_layout", {}),
+    ("missing_column", {"line": 3, "bank": "Vietcombank", "column": "Số tiền ghi có/Credit"}),
+    ("ambiguous_column", {"line": 1, "field": "amount", "columns": ["PS Có", "Dư cuối"]}),
+])
+def test_a_file_whose_columns_were_not_understood_offers_the_column_mapping(
+    admin_client, admin_user, account, code, params
+):
+    # given an import rejected because its columns were not understood, read by staff in Vietnamese
+    imp = rejected_import(admin_user, account, code, params)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+
+    # when they open it
+    page = admin_client.get(reverse("admin:donations_statementimport_change", args=[imp.pk])).content.decode()
+
+    # then, recognised by its code whatever the language, it offers to map this bank's columns
+    mapping_add = reverse("admin:donations_statementcolumnmapping_add") + f"?account={account.pk}&amp;import={imp.pk}"
+    assert f'<a class="button" href="{mapping_add}">Cấu hình cột cho sao kê của ngân hàng này</a>' in page
+
+
+def test_a_rejection_stored_as_text_before_codes_stays_readable(staff_en, admin_user, account):
+    # given an import rejected before reasons were stored as codes (its text kept by the migration)
+    imp = rejected_import(admin_user, account, "legacy", {"text": "Dòng 5: không đọc được số tiền “500k”."})
+
+    # when staff open it
+    page = staff_en.get(reverse("admin:donations_statementimport_change", args=[imp.pk])).content.decode()
+
+    # then they read the text as it was stored
+    assert '<p class="import-error">Dòng 5: không đọc được số tiền “500k”.</p>' in page
 
 
 def test_a_mapping_that_cannot_describe_a_statement_is_refused(staff_en, account):

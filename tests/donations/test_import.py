@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from donations.models import (
@@ -21,7 +23,7 @@ from donations.services import (
     statement_import_run,
 )
 from tests.donations.helpers import HEADER, statement
-from tests.factories import CampaignFactory, PledgeFactory
+from tests.factories import CampaignFactory, PledgeFactory, ReceivingAccountFactory
 
 
 def run_import(account, content: bytes, user, name="sao-ke.csv") -> StatementImport:
@@ -182,30 +184,55 @@ def test_debits_are_stored_not_counted(account, admin_user):
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    "body, code, params",
     [
-        ("a,b,c\n1,2,3\n", "Unknown layout"),
-        (HEADER + '1,31/02/2024,FT1,,"100,000",,ung ho\n', "Line 8, column “Ngày giao dịch/Transaction Date”"),
-        (HEADER + '1,08/09/2024,FT1,,"100.000,5",,ung ho\n', "Line 8, column “Số tiền ghi có/Credit”"),
+        ("a,b,c\n1,2,3\n", "unknown_layout", {}),
+        (HEADER + '1,31/02/2024,FT1,,"100,000",,ung ho\n', "bad_date",
+         {"line": 8, "column": "Ngày giao dịch/Transaction Date", "value": "31/02/2024"}),
+        (HEADER + '1,08/09/2024,FT1,,"100.000,5",,ung ho\n', "fraction",
+         {"line": 8, "column": "Số tiền ghi có/Credit", "value": "100.000,5"}),
     ],
 )
-def test_bad_file_is_rejected_whole(account, admin_user, body, message):
+def test_bad_file_is_rejected_whole(account, admin_user, body, code, params):
     # given a file with one good row before the bad one
     content = body.replace(HEADER, HEADER + '0,08/09/2024,FT0,,"500,000",,ung ho truoc\n').encode()
 
     imp = run_import(account, content, admin_user)
 
-    # then it is rejected naming the place, and nothing of it is saved
-    assert imp.status == "rejected"
-    assert message in imp.error
+    # then it is rejected with the reason and the place stored, and nothing of it is saved
+    imp.refresh_from_db()
+    assert (imp.status, imp.error_code, imp.error_params) == ("rejected", code, params)
     assert BankTransaction.objects.count() == 0 and Receipt.objects.count() == 0
+
+
+def test_rejection_is_stored_as_a_code_and_worded_in_the_readers_language(account, admin_user):
+    # given a statement rejected while the worker ran in English
+    content = (HEADER + '1,31/02/2024,FT1,,"100,000",,ung ho\n').encode()
+    imp = run_import(account, content, admin_user)
+    imp.refresh_from_db()
+
+    # when it is read in English and in Vietnamese
+    english = imp.error_text
+    with translation.override("vi"):
+        vietnamese = imp.error_text
+
+    # then each reader gets the sentence in their own language
+    assert english == (
+        "Line 7, column “Ngày giao dịch/Transaction Date”: cannot read the date “31/02/2024” (expected dd/mm/yyyy)."
+    )
+    assert vietnamese == (
+        "Dòng 7, cột “Ngày giao dịch/Transaction Date”: không đọc được ngày “31/02/2024” "
+        "(định dạng đúng là dd/mm/yyyy)."
+    )
 
 
 def test_statement_of_another_account_is_rejected(account, admin_user):
     content = statement(("08/09/2024", "FT1", "", "100,000", "ung ho")).replace(b"0011001932418", b"0071000999999")
     imp = run_import(account, content, admin_user)
+    imp.refresh_from_db()
     assert imp.status == "rejected"
-    assert imp.error == "This statement is for account 0071000999999, not 0011001932418."
+    assert (imp.error_code, imp.error_params) == ("wrong_account", {"found": "0071000999999", "expected": "0011001932418"})
+    assert imp.error_text == "This statement is for account 0071000999999, not 0011001932418."
     assert BankTransaction.objects.count() == 0
 
 
@@ -287,3 +314,59 @@ def test_column_mapping_is_used_only_for_an_unknown_layout(account, admin_user):
     assert (mapped.status, mapped.layout, mapped.credits, mapped.debits, mapped.credited_amount) == (
         "done", "custom", 1, 1, 2_000_000)
     assert (regular.status, regular.layout, regular.credits) == ("done", "vietcombank", 1)
+
+
+def test_column_mapping_is_used_when_the_columns_could_not_be_told_apart(account, admin_user):
+    # given an account with mapped columns, and an export whose money in and out have unfamiliar names
+    StatementColumnMapping.objects.create(
+        account=account, date="Ngày GD", description="Nội dung", credit="Tiền vào", debit="Tiền ra",
+    )
+    content = (
+        "STT,Ngày GD,Nội dung,Tiền vào,Tiền ra\n"
+        '1,08/09/2024,ung ho bao lu,"2,000,000",\n'
+        '2,09/09/2024,Phi SMS,,"11,000"\n'
+    ).encode()
+
+    # when it is imported
+    imp = run_import(account, content, admin_user, name="khac.csv")
+
+    # then the mapping reads it
+    assert (imp.status, imp.layout, imp.credits, imp.debits, imp.credited_amount) == (
+        "done", "custom", 1, 1, 2_000_000)
+    assert sorted(BankTransaction.objects.values_list("amount", flat=True)) == [-11_000, 2_000_000]
+
+
+@pytest.fixture
+def before_rejection_codes(transactional_db):
+    """The schema just before rejections were stored as codes; the latest schema again afterwards."""
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    added = next(key for key in graph.nodes if key[0] == "donations" and key[1].endswith("_statement_import_error_code"))
+    before = next(key for key in graph.nodes[added].dependencies if key[0] == "donations")
+    executor.migrate([before])
+    yield executor.loader.project_state([before]).apps
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_migration_keeps_rejections_stored_as_text_readable(reference_data, before_rejection_codes, admin_user):
+    # given imports rejected before codes existed: one with its text (in the worker's language), one done
+    old = before_rejection_codes.get_model("donations", "StatementImport")
+    account = ReceivingAccountFactory(campaign=CampaignFactory())
+    text = "Dòng 5, cột “Có”: không đọc được số tiền “500k”."
+    rejected = old.objects.create(
+        account_id=account.pk, file_name="a.csv", content=b"x", status="rejected", error=text,
+        uploaded_by_id=admin_user.pk,
+    )
+    done = old.objects.create(account_id=account.pk, file_name="b.csv", content=b"x", status="done",
+                              uploaded_by_id=admin_user.pk)
+
+    # when the database is migrated
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    # then the old text is kept as a "legacy" reason and shown as it was; the finished import has none
+    stored = {imp.pk: imp for imp in StatementImport.objects.all()}
+    assert (stored[rejected.pk].error_code, stored[rejected.pk].error_params) == ("legacy", {"text": text})
+    assert stored[rejected.pk].error_text == text
+    assert (stored[done.pk].error_code, stored[done.pk].error_params, stored[done.pk].error_text) == ("", {}, "")

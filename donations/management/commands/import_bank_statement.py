@@ -35,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         imp = statement_import_run(import_id=imp.pk)
         if imp.status == StatementImport.Status.REJECTED:
-            raise CommandError(f"Rejected {file.name}: {imp.error}")
+            raise CommandError(f"Rejected {file.name}: {imp.error_text}")
         self.stdout.write(
             f"{file.name} ({imp.layout}) → {imp.account} / {imp.account.campaign.code}\n"
             f"  rows read:          {imp.rows_read}\n"

@@ -20,6 +20,7 @@ from donations.statements import (
     StatementRow,
     parse_statement,
     read_header_candidates,
+    statement_error_text,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -586,7 +587,7 @@ def test_mapping_column_not_in_the_file():
     error = _error(_sample("sacombank_custom.csv"), mapping=mapping)
 
     # then
-    assert (error.line, error.column, error.code) == (4, "Số tiền", "missing_column")
+    assert (error.code, error.params) == ("mapping_missing_column", {"line": 4, "column": "Số tiền"})
     assert str(error) == "Line 4: the header row has no column “Số tiền” chosen for this account."
 
 
@@ -598,7 +599,7 @@ def test_mapping_needs_an_amount():
     error = _error(_sample("sacombank_custom.csv"), mapping=mapping)
 
     # then
-    assert error.code == "invalid_mapping"
+    assert (error.code, error.params) == ("mapping_no_amount", {})
     assert str(error) == "The column mapping needs either one signed amount column or credit/debit columns."
 
 
@@ -621,13 +622,35 @@ def test_files_that_are_not_statements(content, filename, message):
     assert str(error) == message
 
 
-def test_error_str_includes_line_and_column_even_for_a_bare_message():
-    # given an error raised with a message that does not name its place
+def test_error_is_a_code_with_params_worded_in_the_active_language():
+    # given an error as the parser raises it
     # when
-    error = StatementError("cannot read the amount", line=7, column="Ghi có")
+    error = StatementError("bad_amount", line=7, column="Ghi có", value="500k")
 
-    # then
-    assert str(error) == "Line 7, column “Ghi có”: cannot read the amount"
+    # then it keeps its code and JSON parameters, and reads as a sentence in each language
+    assert (error.code, error.params, error.line, error.column) == (
+        "bad_amount", {"line": 7, "column": "Ghi có", "value": "500k"}, 7, "Ghi có"
+    )
+    assert str(error) == "Line 7, column “Ghi có”: cannot read the amount “500k”."
+    with translation.override("vi"):
+        assert str(error) == "Dòng 7, cột “Ghi có”: không đọc được số tiền “500k”."
+
+
+@pytest.mark.parametrize(
+    "code, params, text",
+    [
+        ("legacy", {"text": "Dòng 5: không đọc được số tiền “500k”."}, "Dòng 5: không đọc được số tiền “500k”."),
+        ("bad_amount", {"line": 7}, "Line 7, column “?”: cannot read the amount “?”."),
+        ("some_future_reason", {"line": 7}, "The statement was rejected (reason “some_future_reason”)."),
+        ("ambiguous_column", {"line": 1, "field": "amount", "columns": ["Tiền vào", "Tiền ra"]},
+         "Line 1: the amount could be in any of the columns “Tiền vào”, “Tiền ra”. "
+         "Choose the columns for this account's statements."),
+    ],
+)
+def test_stored_reasons_are_always_worded(code, params, text):
+    # given a reason as stored on an import: from before codes, with a parameter missing, or unknown here
+    # when / then it reads as a sentence, never an error page
+    assert statement_error_text(code, params) == text
 
 
 def test_many_rows_are_read_in_one_pass():
