@@ -116,9 +116,9 @@ class ReversalForm(forms.Form):
 
 class LedgerEntryAdminMixin:
     """For the admin of a `LedgerEntry` model: the entry's reversal shown both ways, and the reverse
-    page (one template, `admin/ledger/reverse.html`), which calls the ledger's own service."""
+    page (one template, `admin/ledger/entry_action.html`), which calls the ledger's own service."""
 
-    reverse_template = "admin/ledger/reverse.html"
+    action_template = "admin/ledger/entry_action.html"
     reversal_permission = "add"  # who may record entries may reverse them
 
     # --- the ledger's own parts, set by each admin ------------------------------------------------
@@ -211,16 +211,31 @@ class LedgerEntryAdminMixin:
                     "entry": capfirst(self.opts.verbose_name), "number": entry.number, "reversal": reversal.number,
                 })
                 return HttpResponseRedirect(self.entry_url("change", reversal))
+        return self.render_entry_action(
+            request, entry, form,
+            title=gettext("Reverse %(name)s %(number)s") % {"name": self.opts.verbose_name, "number": entry.number},
+            intro=gettext("A reversal is a new entry of opposite sign that points at %(number)s. The original stays "
+                          "in the ledger; both are shown to staff and counted together in the totals.")
+            % {"number": entry.number},
+            submit_label=gettext("Reverse %(number)s") % {"number": entry.number}, danger=True,
+        )
+
+    def render_entry_action(self, request, entry, form, *, title, intro, submit_label, danger=False):
+        """The page of a change the ledger allows: the entry, why the change is kept, a short form."""
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("Reverse %(name)s %(number)s") % {"name": self.opts.verbose_name, "number": entry.number},
+            "title": title,
+            "intro": intro,
+            "submit_label": submit_label,
+            "danger": danger,
             "opts": self.opts,
             "entry": entry,
             "summary": self.entry_summary(entry),
             "form": form,
-            "change_url": change_url,
+            "media": self.media + form.media,
+            "change_url": self.entry_url("change", entry),
         }
-        return TemplateResponse(request, self.reverse_template, context)
+        return TemplateResponse(request, self.action_template, context)
 
 
 @admin.register(JournalEntry)

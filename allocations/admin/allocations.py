@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -63,7 +62,6 @@ class AllocationAdmin(LedgerEntryAdminMixin, ProvinceScopedAdmin):
     add_form_template = "admin/allocations/allocation/add_form.html"
     change_form_template = "admin/allocations/allocation/change_form.html"
     change_list_template = "admin/allocations/allocation/change_list.html"
-    disburse_template = "admin/allocations/allocation/disburse.html"
 
     def province_of(self, obj):
         return obj.province
@@ -177,18 +175,13 @@ class AllocationAdmin(LedgerEntryAdminMixin, ProvinceScopedAdmin):
                     "number": allocation.decision_number, "date": allocation.disbursed_on.strftime("%d/%m/%Y"),
                 })
                 return HttpResponseRedirect(self.url("change", allocation))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Mark allocation %(number)s disbursed") % {"number": allocation.decision_number},
-            "opts": self.opts,
-            "allocation": allocation,
-            "province": province_label(allocation.province),
-            "what": self.amount_display(allocation),
-            "form": form,
-            "media": self.media + form.media,
-            "change_url": self.url("change", allocation),
-        }
-        return TemplateResponse(request, self.disburse_template, context)
+        return self.render_entry_action(
+            request, allocation, form,
+            title=gettext("Mark allocation %(number)s disbursed") % {"number": allocation.number},
+            intro=gettext("Record the day the money or goods were handed over to the province. "
+                          "This is the one change an allocation allows; it is kept in its history."),
+            submit_label=gettext("Mark disbursed"),
+        )
 
     def reverse_entry(self, request, entry, reason):
         return allocation_reverse(allocation=entry, reason=reason, recorded_by=request.user)
