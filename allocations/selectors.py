@@ -59,24 +59,6 @@ def allocation_list_for(*, user) -> QuerySet[Allocation]:
     return qs if scope is None else qs.filter(province_q(province=scope))
 
 
-def allocation_totals_by_current_province(*, campaign_id: int) -> dict[int, dict[str, int]]:
-    """Cash allocated and disbursed per unit of today's map, 2008 units rolled up to their
-    successor: {province id: {"cash_allocated": …, "cash_disbursed": …}}."""
-    totals: dict[int, dict[str, int]] = {}
-    rows = (
-        Allocation.objects.filter(campaign_id=campaign_id, kind="cash")
-        .values("province_id", "province__successor_id")
-        .annotate(allocated=Sum("amount"), disbursed=Sum("amount", filter=Q(status=Allocation.Status.DISBURSED)))
-    )
-    for row in rows:
-        current = totals.setdefault(
-            row["province__successor_id"] or row["province_id"], {"cash_allocated": 0, "cash_disbursed": 0}
-        )
-        current["cash_allocated"] += row["allocated"] or 0
-        current["cash_disbursed"] += row["disbursed"] or 0
-    return totals
-
-
 def allocation_list_reportable(*, user) -> QuerySet[Allocation]:
     """Allocations a user may report against: in their scope, neither a reversal nor reversed."""
     return (

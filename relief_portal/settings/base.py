@@ -153,6 +153,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# A ledger change asks for a refresh of the campaign's figures after this delay, so a burst of
+# changes costs one refresh; a refresh asked for and never run is asked again after the pending time.
+TOTALS_REFRESH_DELAY_SECONDS = env.float("TOTALS_REFRESH_DELAY_SECONDS", default=2.0)
+TOTALS_REFRESH_PENDING_SECONDS = env.int("TOTALS_REFRESH_PENDING_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     # Totals are refreshed on every ledger change; this re-checks them and catches up after a
     # broker outage.
