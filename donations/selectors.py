@@ -4,7 +4,7 @@ from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 
 from campaigns.models import DropOffPoint, Province, ReceivingAccount
 
-from .models import Pledge, Receipt
+from .models import BankTransaction, Pledge, Receipt
 from .vietqr import vietqr_payload
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
@@ -65,3 +65,8 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
         amount=pledge.amount,
         purpose=pledge.transfer_content,
     )
+
+
+def bank_queue_count() -> int:
+    """How many credits wait for a staff decision."""
+    return BankTransaction.objects.filter(status=BankTransaction.Status.QUEUED).count()

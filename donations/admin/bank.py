@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt
+from ..selectors import bank_queue_count
 from ..services import (
     bank_transaction_assign,
     bank_transaction_confirm_direct,
@@ -106,7 +107,7 @@ class BankTransactionAdmin(admin.ModelAdmin):
         extra = dict(extra_context or {})
         url = reverse("admin:donations_banktransaction_changelist")
         extra["queue_url"] = f"{url}?status__exact={BankTransaction.Status.QUEUED}"
-        extra["queue_count"] = BankTransaction.objects.filter(status=BankTransaction.Status.QUEUED).count()
+        extra["queue_count"] = bank_queue_count()
         extra["all_url"] = url
         extra["showing_queue"] = request.GET.get("status__exact") == BankTransaction.Status.QUEUED
         return super().changelist_view(request, extra)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from donations.models import BankTransaction
+from donations.selectors import bank_queue_count
 from donations.services import statement_import_create, statement_import_run
 from tests.donations.helpers import statement
 
@@ -27,6 +28,22 @@ def import_rows(account, user, *rows) -> dict[str, BankTransaction]:
 
 def change_url(txn) -> str:
     return reverse("admin:donations_banktransaction_change", args=[txn.pk])
+
+
+# --- the queue count ------------------------------------------------------------------------------
+
+
+def test_bank_queue_count_counts_only_waiting_credits(staff_en, account, admin_user):
+    code = account.campaign.code
+    import_rows(account, admin_user,
+                ("11/09/2024", "FT1", "", "100,000", f"{code} YYYY2222"),
+                ("11/09/2024", "FT2", "", "100,000", "ung ho"),
+                ("11/09/2024", "FT3", "15,000", "", "phi SMS"),
+                ("11/09/2024", "FT4", "", "200,000", f"{code} XXXX3333 ung ho"))
+
+    assert bank_queue_count() == 2
+    listing = staff_en.get(reverse("admin:donations_banktransaction_changelist")).content.decode()
+    assert "Queue (2 waiting)" in listing
 
 
 # --- Vietnam's time -------------------------------------------------------------------------------
