@@ -67,6 +67,19 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
     )
 
 
+# --- the bank queue -------------------------------------------------------------------------------
+
+
 def bank_queue_count() -> int:
     """How many credits wait for a staff decision."""
     return BankTransaction.objects.filter(status=BankTransaction.Status.QUEUED).count()
+
+
+def bank_transaction_pledge_shares(*, txn_id: int) -> list[tuple[Pledge, int]]:
+    """The pledges a transfer settles now, with each one's amount (reversed receipts left out)."""
+    receipts = (
+        Receipt.objects.filter(bank_transaction_id=txn_id, pledge__isnull=False, reverses__isnull=True,
+                               reversed_by__isnull=True)
+        .select_related("pledge").only("amount", "pledge__reference").order_by("sequence")
+    )
+    return [(receipt.pledge, receipt.amount) for receipt in receipts]

@@ -1,7 +1,6 @@
 """Small pieces shared by the staff admin of the donations app."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -24,12 +23,6 @@ def amount_vnd(amount) -> str:
 def item_quantity(item) -> str:
     """`1.500 kg`, `12,5 thùng`: a goods line's quantity the Vietnamese way, with its unit."""
     return f"{quantity(item.quantity)} {item.category.get_unit_display()}"
-
-
-def message_validation_error(request, exc: ValidationError, *, prefix: str = "") -> None:
-    """Every message of a service's ValidationError as an admin error message."""
-    for text in exc.messages:
-        messages.error(request, f"{prefix}{text}")
 
 
 class ReadOnlyInline(admin.TabularInline):

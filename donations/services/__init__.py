@@ -27,7 +27,10 @@ __all__ = [
     "transfer_content_for",
 ]
 from .queue import (  # noqa: E402
+    MAX_SHARES,
+    PledgeShare,
     bank_transaction_assign,
+    bank_transaction_assign_shares,
     bank_transaction_confirm_direct,
     bank_transaction_mark_not_donation,
 )
@@ -38,7 +41,10 @@ from .statements import (  # noqa: E402
 )
 
 __all__ += [
+    "MAX_SHARES",
+    "PledgeShare",
     "bank_transaction_assign",
+    "bank_transaction_assign_shares",
     "bank_transaction_confirm_direct",
     "bank_transaction_mark_not_donation",
     "statement_import_create",
