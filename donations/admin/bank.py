@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt
-from ..selectors import bank_queue_count, bank_transaction_pledge_shares
+from ..selectors import bank_queue_count, bank_transaction_candidates, bank_transaction_pledge_shares
 from ..services import (
     bank_transaction_assign_shares,
     bank_transaction_confirm_direct,
@@ -163,14 +163,19 @@ class BankTransactionAdmin(admin.ModelAdmin):
         extra = dict(extra_context or {})
         bound = extra.pop("decision_forms", {})
         if txn is not None and self.can_decide(request) and (open_ := self._decisions_open(txn)):
-            extra.update({"decide": True, "queued": txn.status == BankTransaction.Status.QUEUED})
+            change_url = reverse("admin:donations_banktransaction_change", args=[txn.pk])
+            extra.update({"decide": True, "queued": txn.status == BankTransaction.Status.QUEUED,
+                          "change_url": change_url})
             for name in open_:
                 form_class, auto_id = DECISION_FORMS[name]
                 form = bound.get(name)
                 if form is None:
-                    form = form_class(auto_id=auto_id)
+                    initial = {"reference": request.GET.get("reference", "")[:24]} if name == "assign" else {}
+                    form = form_class(auto_id=auto_id, initial=initial)
                 extra[f"{name}_form"] = form
                 extra[f"{name}_url"] = reverse(f"admin:donations_banktransaction_{name}", args=[txn.pk])
+            if "assign" in open_:
+                extra["candidates"] = bank_transaction_candidates(txn=txn)
         return super().change_view(request, object_id, form_url, extra)
 
     def _decide(self, request, object_id, name, decide):

@@ -4,26 +4,32 @@ an error, the queue count, and every date of a bank line in Vietnam's time."""
 import datetime
 import re
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
 from donations.models import BankTransaction, BankTransactionDecision, Pledge, Receipt
-from donations.selectors import bank_queue_count
+from donations.selectors import bank_queue_count, bank_transaction_candidates, name_key
 from donations.services import (
     PledgeShare,
     bank_transaction_assign_shares,
     bank_transaction_confirm_direct,
+    receipt_record,
     statement_import_create,
     statement_import_run,
 )
 from donations.signals import ledger_changed
 from tests.donations.helpers import statement
 from tests.factories import CampaignFactory, DonorFactory, PledgeFactory
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
 
 @pytest.fixture(autouse=True)
 def _english():
@@ -349,6 +355,131 @@ def test_two_staff_deciding_one_transfer_at_once_write_one_decision(reference_da
     assert list(Receipt.objects.order_by("sequence").values_list("sequence", flat=True)) == list(
         range(1, len(plans[won[0]]) + 1)
     )
+
+
+# --- suggested pledges ----------------------------------------------------------------------------
+
+
+def at(day: int, hour: int = 10, month: int = 9) -> datetime.datetime:
+    return datetime.datetime(2024, month, day, hour, 0, tzinfo=VN)
+
+
+@pytest.fixture
+def payer_transfer(account, admin_user):
+    """500.000 ₫ booked on 10/09/2024 10:00 by TRAN THI BICH, quoting a reference nobody has."""
+    code = account.campaign.code
+    return import_rows(account, admin_user, (
+        "10/09/2024 10:00:00", "FT777", "", "500,000",
+        f"MBVCB.123.{code} ZZZZ2222.CT tu 0011004123456 TRAN THI BICH toi 0011001932418",
+    ))["FT777"]
+
+
+@pytest.fixture
+def suggested(open_campaign, admin_user):
+    """Pledges around the transfer; the comment says what each one has in common with it."""
+    bich = dict(full_name="Trần Thị Bích", phone="0912000111", email="bich@example.vn")
+    other = dict(full_name="Lê Văn Cường")
+
+    def pledge(reference, created_at, amount=500_000, donor=other, campaign=open_campaign, **kwargs):
+        return PledgeFactory(campaign=campaign, donor=DonorFactory(**donor), reference=reference, amount=amount,
+                             created_at=created_at, **kwargs)
+
+    pledge("NAME5AMT", at(9), donor=bich)  # name, amount, a day before
+    pledge("AMT2HOUR", at(10, 8))  # amount, two hours before
+    pledge("AMT5DAYS", at(5))  # amount, five days before
+    pledge("NAMEONLY", at(20, month=8), amount=2_000_000,
+           donor=dict(full_name="TRẦN  thị BÍCH", phone="0912000222"))  # name (folded), three weeks before
+    pledge("NAME2DAY", at(8), amount=300_000, donor=bich)  # name, two days before
+    partly = pledge("OWED3DAY", at(7), amount=1_000_000)  # 500.000 still owed, three days before
+    receipt_record(campaign=open_campaign, channel="cash_desk", recorded_by=admin_user, amount=500_000, pledge=partly)
+    # not suggested: too early, cancelled, received, goods, another campaign, pledged after the transfer
+    pledge("TOOEARLY", at(1))
+    pledge("CANCELED", at(9), donor=bich, status=Pledge.Status.CANCELLED)
+    pledge("RECEIVED", at(9), donor=bich, status=Pledge.Status.RECEIVED)
+    pledge("GOODSXYZ", at(9), donor=bich, goods=True, amount=None)
+    pledge("ELSEWHER", at(9), donor=bich, campaign=CampaignFactory())
+    pledge("TOOLATE2", at(12))
+
+
+def test_candidates_are_ranked_by_name_amount_then_date(payer_transfer, suggested):
+    candidates = bank_transaction_candidates(txn=payer_transfer)
+
+    assert [(c.pledge.reference, c.reasons) for c in candidates] == [
+        ("NAME5AMT", ["payer's name", "same amount", "pledged shortly before"]),
+        ("AMT2HOUR", ["same amount", "pledged shortly before"]),
+        ("NAME2DAY", ["payer's name", "pledged shortly before"]),
+        ("OWED3DAY", ["same amount", "pledged shortly before"]),
+        ("AMT5DAYS", ["same amount", "pledged shortly before"]),
+        ("NAMEONLY", ["payer's name"]),
+    ]
+    assert [c.pledge.reference for c in bank_transaction_candidates(txn=payer_transfer, limit=2)] == [
+        "NAME5AMT", "AMT2HOUR",
+    ]
+    # only what the public name needs is loaded: never the donor's contact data
+    assert {"phone", "email", "address", "tax_code"} <= candidates[0].pledge.donor.get_deferred_fields()
+
+
+def test_without_a_payer_name_only_amount_and_date_suggest(account, admin_user, suggested):
+    txn = import_rows(account, admin_user, ("10/09/2024 10:00:00", "FT778", "", "500,000",
+                                            f"{account.campaign.code} ZZZZ2222 ung ho"))["FT778"]
+
+    assert [c.pledge.reference for c in bank_transaction_candidates(txn=txn)] == [
+        "AMT2HOUR", "NAME5AMT", "OWED3DAY", "AMT5DAYS",
+    ]
+
+
+def test_names_compare_folded_with_company_abbreviations_spelled_out():
+    assert name_key("Trần Thị Bích") == name_key("tran thibich") == "TRANTHIBICH"
+    assert name_key("Đỗ Đức Dũng") == "DODUCDUNG"
+    assert name_key("Nguyễn Văn An") != name_key("Nguyễn Văn Ánh")
+    assert name_key("Công ty Cổ phần Thực phẩm Sao Mai", company=True) == name_key(
+        "CTY CP THUC PHAM  SAO-MAI", company=True) == "CONGTYCOPHANTHUCPHAMSAOMAI"
+
+
+@pytest.mark.parametrize("name", [
+    "Trần Thị Bích", "TRẦN  thị-BÍCH", "tran thi bich", "Tra\u0300n Thi\u0323 Bi\u0301ch",  # the last decomposed
+])
+def test_the_database_finds_a_payer_name_however_it_was_typed(open_campaign, payer_transfer, name):
+    # given a pledge whose donor typed the payer's name with other case, spacing or (decomposed) accents
+    PledgeFactory(campaign=open_campaign, donor=DonorFactory(full_name=name), amount=9_000, reference="WHOEVER2",
+                  created_at=at(1))
+
+    # then the database's narrowing keeps it and the folded comparison takes it
+    assert [(c.pledge.reference, c.reasons) for c in bank_transaction_candidates(txn=payer_transfer)] == [
+        ("WHOEVER2", ["payer's name"]),
+    ]
+
+
+def test_the_page_lists_candidates_and_one_click_prefills_the_reference(staff_en, payer_transfer, suggested):
+    page = staff_en.get(change_url(payer_transfer)).content.decode()
+
+    rows = re.findall(r'<tr class="candidate">(.*?)</tr>', page, re.S)
+    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+    assert [cell[:5] for cell in cells] == [
+        ["NAME5AMT", "Trần T. B.", "500.000 ₫", "09/09/2024 10:00",
+         "payer&#x27;s name, same amount, pledged shortly before"],
+        ["AMT2HOUR", "Lê V. C.", "500.000 ₫", "10/09/2024 08:00", "same amount, pledged shortly before"],
+        ["NAME2DAY", "Trần T. B.", "300.000 ₫", "08/09/2024 10:00", "payer&#x27;s name, pledged shortly before"],
+        ["OWED3DAY", "Lê V. C.", "1.000.000 ₫", "07/09/2024 10:00", "same amount, pledged shortly before"],
+        ["AMT5DAYS", "Lê V. C.", "500.000 ₫", "05/09/2024 10:00", "same amount, pledged shortly before"],
+        ["NAMEONLY", "TRẦN T. B.", "2.000.000 ₫", "20/08/2024 10:00", "payer&#x27;s name"],
+    ]
+    for private in ("0912000111", "0912000222", "bich@example.vn"):
+        assert private not in page
+    assert f'href="{change_url(payer_transfer)}?reference=NAME5AMT#assign"' in page
+
+    prefilled = staff_en.get(change_url(payer_transfer) + "?reference=NAME5AMT").content.decode()
+    assert 'name="reference" value="NAME5AMT"' in prefilled
+
+
+def test_candidates_are_shown_only_to_staff_who_decide(client, django_user_model, payer_transfer, suggested):
+    user = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_banktransaction"))
+    client.force_login(user)
+
+    page = client.get(change_url(payer_transfer)).content.decode()
+
+    assert "NAME5AMT" not in page
 
 
 # --- the queue count ------------------------------------------------------------------------------
