@@ -32,9 +32,14 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from campaigns.models import Bank, Campaign, ReceivingAccount  # noqa: E402
-from donations.models import BankTransaction, Donor, Pledge, Receipt  # noqa: E402
-from donations.services import (  # noqa: E402
+from donations.models import (  # noqa: E402
     REFERENCE_ALPHABET,
+    BankTransaction,
+    Donor,
+    Pledge,
+    Receipt,
+)
+from donations.services import (  # noqa: E402
     statement_import_create,
     statement_import_run,
     transfer_content_for,

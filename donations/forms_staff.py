@@ -21,6 +21,7 @@ from ledger.services import ItemLine
 
 from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
 from .selectors import pledge_get_public
+from .services import PledgeShare
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
 from .validators import validate_no_html
@@ -188,16 +189,83 @@ class StatementUploadForm(forms.Form):
         return upload
 
 
+class PledgeShareForm(forms.Form):
+    """One more pledge paid by the same transfer, with its share of the amount."""
+
+    reference = forms.CharField(
+        label=_("Pledge reference"), max_length=24, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 12, "aria-label": _("Pledge reference")}),
+    )
+    amount = AmountField(
+        label=_("Amount (đồng)"), required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 14, "aria-label": _("Amount (đồng)")}),
+    )
+
+
+MORE_SHARES = 9  # rows beside the first pledge; the service takes longer lists
+PledgeShareFormSet = forms.formset_factory(
+    PledgeShareForm, extra=MORE_SHARES, max_num=MORE_SHARES, validate_max=True, absolute_max=MORE_SHARES
+)
+
+
 class BankTransactionAssignForm(forms.Form):
+    """The pledge a queued transfer settles; when it pays several, the others below with an amount each.
+
+    A reference alone settles the whole transfer. The rows below (prefix `shares`) are optional: a
+    request without them assigns one pledge, as before they existed.
+    """
+
     reference = forms.CharField(
         label=_("Pledge reference"), max_length=24,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "K7M3PQ9X", "size": 12}),
     )
+    amount = AmountField(
+        label=_("Amount (đồng)"), required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 14, "autocomplete": "off"}),
+        help_text=_("Only when several pledges share the transfer; empty: the whole transfer."),
+    )
     note = forms.CharField(label=_("Note"), max_length=255, required=False, validators=[validate_no_html])
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        more = data if data is not None and "shares-TOTAL_FORMS" in data else None
+        self.more = PledgeShareFormSet(more, prefix="shares", auto_id=self.auto_id)
+        self._share_forms: list[forms.Form] = []
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return (self.more.is_valid() if self.more.is_bound else True) and valid
+
+    def shares(self) -> list[PledgeShare]:
+        """The pledges typed in, in order; the rows left empty are ignored."""
+        self._share_forms = [self]
+        shares = [PledgeShare(reference=self.cleaned_data["reference"], amount=self.cleaned_data.get("amount"))]
+        for row in self.more.forms if self.more.is_bound else []:
+            reference, amount = row.cleaned_data.get("reference", ""), row.cleaned_data.get("amount")
+            if reference.strip() or amount is not None:
+                self._share_forms.append(row)
+                shares.append(PledgeShare(reference=reference, amount=amount))
+        return shares
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """A share's error on its row's field (the service numbers shares as `shares()` listed them)."""
+        if not hasattr(exc, "error_dict"):
+            add_service_errors(self, exc)
+            return
+        for key, errors in exc.error_dict.items():
+            for error in errors:
+                row = (error.params or {}).get("row")
+                if key in ("reference", "amount") and row is not None and row < len(self._share_forms):
+                    self._share_forms[row].add_error(key, error)
+                else:
+                    self.add_error(key if key in self.fields else None, error)
 
 
 class BankTransactionNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=255, required=False, validators=[validate_no_html])
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc)
 
 
 class StatementColumnMappingForm(forms.ModelForm):

@@ -10,7 +10,7 @@ import re
 
 from campaigns.text import strip_diacritics
 
-from .services.pledges import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from .models import REFERENCE_ALPHABET, REFERENCE_LENGTH
 
 _REF_CHARS = f"[{REFERENCE_ALPHABET}]"
 _WORD = re.compile(r"[A-Z0-9]+")

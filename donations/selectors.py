@@ -1,19 +1,29 @@
 """Reads of the donations app. Public selectors never load donor contact data."""
 
+import functools
+import re
+import string
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.db.models import (
     Case,
     Exists,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Sum,
     Value,
     When,
 )
+from django.utils.translation import gettext as _
 
 from campaigns.models import DropOffPoint, Province, ReceivingAccount
+from ledger.models import Kind
 
-from .models import Pledge, Receipt
+from .matching import fold, payer_from_text
+from .models import BankTransaction, Donor, Pledge, Receipt
 from .vietqr import vietqr_payload
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
@@ -92,3 +102,140 @@ def receipt_acknowledgement(*, receipt_id: int) -> dict:
         "donor_name": receipt.donor.display_name if receipt.donor_id else receipt.public_name,
         "reversal": Receipt.objects.filter(reverses=receipt).first() if receipt.is_reversed else None,
     }
+
+
+# --- the bank queue -------------------------------------------------------------------------------
+
+CANDIDATE_DAYS_BEFORE = 7  # a transfer usually follows its pledge within days
+NAME_MATCH_DAYS_BEFORE = 60  # a pledge by the payer is worth a look over a longer span
+CANDIDATE_DAYS_AFTER = 1  # date-only statements book at 00:00 a transfer made later that day
+# Company-name abbreviations as banks and donors write them, spelled out before names are compared.
+_COMPANY_ABBREVIATIONS = {"CTY": "CONGTY", "CP": "COPHAN", "TNHH": "TRACHNHIEMHUUHAN", "MTV": "MOTTHANHVIEN"}
+
+
+def bank_queue_count() -> int:
+    """How many credits wait for a staff decision."""
+    return BankTransaction.objects.filter(status=BankTransaction.Status.QUEUED).count()
+
+
+def bank_transaction_pledge_shares(*, txn_id: int) -> list[tuple[Pledge, int]]:
+    """The pledges a transfer settles now, with each one's amount (reversed receipts left out)."""
+    receipts = (
+        Receipt.objects.filter(bank_transaction_id=txn_id, pledge__isnull=False, reverses__isnull=True,
+                               reversed_by__isnull=True)
+        .select_related("pledge").only("amount", "pledge__reference").order_by("sequence")
+    )
+    return [(receipt.pledge, receipt.amount) for receipt in receipts]
+
+
+def name_key(name: str, *, company: bool = False) -> str:
+    """A name compared the way banks write it: no diacritics, case, spacing or punctuation
+    (`Trần Thị Bích` is `TRANTHIBICH`); a company's abbreviations spelled out, so that
+    `Cty CP Sao Mai` and `CONG TY CO PHAN SAO MAI` are one key."""
+    words = re.findall(r"[A-Z0-9]+", fold(name))
+    return "".join(_COMPANY_ABBREVIATIONS.get(w, w) if company else w for w in words)
+
+
+@functools.cache
+def _folding_to() -> dict[str, str]:
+    """For each of A–Z and 0–9, every Latin letter that folds to it, both cases (`A`: `AaÀàÁá…Ặặ`)."""
+    letters = {c: {c, c.lower()} for c in string.ascii_uppercase + string.digits}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        folded = fold(chr(code))
+        if folded in letters:
+            letters[folded].add(chr(code))
+    return {c: "".join(sorted(chars)) for c, chars in letters.items()}
+
+
+def _name_pattern(key: str) -> str:
+    """A regular expression (read alike by PostgreSQL and Python) matching every name whose plain
+    `name_key` is `key`, composed or decomposed, and a few more: the database narrows, `name_key` decides."""
+    between = "[^A-Za-z0-9]*"  # spaces, punctuation, the combining marks of decomposed text
+    letters = _folding_to()
+    return "^" + between + between.join(f"[{letters[c]}]" for c in key) + between + "$"
+
+
+@dataclass(frozen=True)
+class PledgeCandidate:
+    """An open cash pledge a queued transfer may be for, and why it is suggested."""
+
+    pledge: Pledge
+    same_amount: bool
+    near_date: bool
+    same_name: bool
+
+    @property
+    def reasons(self) -> list[str]:
+        return [text for flag, text in (
+            (self.same_name, _("payer's name")),
+            (self.same_amount, _("same amount")),
+            (self.near_date, _("pledged shortly before")),
+        ) if flag]
+
+
+def bank_transaction_candidates(*, txn: BankTransaction, limit: int = 8) -> list[PledgeCandidate]:
+    """Open cash pledges of the account's campaign that a queued credit may settle, best first.
+
+    A pledge is suggested when its amount (or what is still owed on it) equals the transfer and it
+    was pledged within a week before the booking, or when its donor's name is the payer's name read
+    from the transfer text (compared folded: no diacritics, case or spacing). The name and the
+    amount each weigh twice the date; ties go to the pledge made closest to the booking.
+    Only the donor's names are read, never their contact data.
+    """
+    booked = txn.booked_at
+    near_from = booked - timedelta(days=CANDIDATE_DAYS_BEFORE)
+    open_cash = Pledge.objects.filter(
+        campaign_id=txn.account.campaign_id, kind=Kind.CASH,
+        status__in=[Pledge.Status.PLEDGED, Pledge.Status.PARTLY_RECEIVED],
+        created_at__lte=booked + timedelta(days=CANDIDATE_DAYS_AFTER),
+    )
+    found: dict[int, dict] = {}  # pk → what it has in common with the transfer
+
+    def add(pk: int, amount: int, status: str, created_at, same_name: bool) -> None:
+        found[pk] = {"amount": amount, "partly": status == Pledge.Status.PARTLY_RECEIVED,
+                     "same_amount": amount == txn.amount, "near_date": created_at >= near_from,
+                     "same_name": same_name, "distance": abs(created_at - booked)}
+
+    by_amount = open_cash.filter(Q(amount=txn.amount) | Q(status=Pledge.Status.PARTLY_RECEIVED),
+                                 created_at__gte=near_from)
+    for pk, amount, status, created_at in by_amount.values_list("pk", "amount", "status", "created_at"):
+        add(pk, amount, status, created_at, same_name=False)
+
+    payer = txn.payer_name or payer_from_text(txn.description)[1]
+    if key := name_key(payer):
+        company_key = name_key(payer, company=True)
+        by_name = open_cash.filter(
+            Q(donor__kind=Donor.Kind.ORGANIZATION) | Q(donor__full_name__regex=_name_pattern(key)),
+            created_at__gte=booked - timedelta(days=NAME_MATCH_DAYS_BEFORE),
+        ).values_list("pk", "amount", "status", "created_at", "donor__kind", "donor__full_name",
+                      "donor__organization_name")
+        for pk, amount, status, created_at, kind, full_name, organization_name in by_name:
+            same_name = name_key(full_name) == key or (
+                kind == Donor.Kind.ORGANIZATION and name_key(organization_name, company=True) == company_key
+            )
+            if same_name:
+                add(pk, amount, status, created_at, same_name=True)
+
+    owing = [pk for pk, c in found.items() if c["partly"] and not c["same_amount"]]
+    if owing:  # what is still owed on a partly paid pledge may be the amount transferred
+        received = (
+            Receipt.objects.filter(pledge_id__in=owing, kind=Kind.CASH)
+            .values("pledge_id").annotate(total=Sum("amount")).values_list("pledge_id", "total")
+        )
+        for pk, total in received:
+            found[pk]["same_amount"] = found[pk]["amount"] - (total or 0) == txn.amount
+
+    def rank(pk: int) -> tuple:
+        c = found[pk]
+        return -(2 * c["same_name"] + 2 * c["same_amount"] + c["near_date"]), c["distance"], pk
+
+    chosen = sorted((pk for pk, c in found.items() if c["same_name"] or (c["same_amount"] and c["near_date"])),
+                    key=rank)[:limit]
+    pledges = Pledge.objects.select_related("donor").only(
+        "reference", "amount", "status", "created_at", "campaign_id", "kind", *PUBLIC_DONOR_FIELDS
+    ).in_bulk(chosen)
+    return [
+        PledgeCandidate(pledge=pledges[pk], same_amount=found[pk]["same_amount"],
+                        near_date=found[pk]["near_date"], same_name=found[pk]["same_name"])
+        for pk in chosen
+    ]

@@ -34,12 +34,6 @@ def item_quantity(item) -> str:
     return f"{quantity(item.quantity)} {item.category.get_unit_display()}"
 
 
-def message_validation_error(request, exc: ValidationError, *, prefix: str = "") -> None:
-    """Every message of a service's ValidationError as an admin error message."""
-    for text in exc.messages:
-        messages.error(request, f"{prefix}{text}")
-
-
 class ReadOnlyInline(admin.TabularInline):
     """An inline that only shows rows: ledger and decision rows are never edited here."""
 

@@ -6,6 +6,8 @@ from .bank import (
 )
 from .pledges import (
     ANONYMOUS_NAME,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
     Donor,
     Pledge,
     PledgeItem,
@@ -16,6 +18,8 @@ from .receipts import Receipt, ReceiptItem
 
 __all__ = [
     "ANONYMOUS_NAME",
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
     "BankTransaction",
     "BankTransactionDecision",
     "Donor",

@@ -139,7 +139,9 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         sign = "+" if self.amount > 0 else ""
-        return f"{self.booked_at:%d/%m/%Y} {sign}{group_thousands(self.amount)} ₫ {self.description[:40]}"
+        # Shown in Vietnam's time, like every date on the site: stored in UTC, 16:30 on 31/12 is 23:30.
+        booked = timezone.localtime(self.booked_at) if timezone.is_aware(self.booked_at) else self.booked_at
+        return f"{booked:%d/%m/%Y} {sign}{group_thousands(self.amount)} ₫ {self.description[:40]}"
 
 
 QUEUE_MESSAGES = {

@@ -18,6 +18,9 @@ from ..validators import (
 )
 
 ANONYMOUS_NAME = "Nhà hảo tâm"
+# Pledge references: 8 characters without 0/O/1/I/L, which people misread and banks mangle.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
 
 
 def mask_name(name: str) -> str:

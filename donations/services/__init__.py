@@ -1,8 +1,6 @@
 """Writes of the donations app, one module per entity; import from here."""
 
 from .pledges import (
-    REFERENCE_ALPHABET,
-    REFERENCE_LENGTH,
     DonorData,
     PledgeData,
     pledge_create,
@@ -12,8 +10,6 @@ from .pledges import (
 from .receipts import pledge_status_refresh, receipt_record, receipt_reverse
 
 __all__ = [
-    "REFERENCE_ALPHABET",
-    "REFERENCE_LENGTH",
     "DonorData",
     "PledgeData",
     "pledge_create",
@@ -24,7 +20,10 @@ __all__ = [
     "transfer_content_for",
 ]
 from .queue import (  # noqa: E402
+    MAX_SHARES,
+    PledgeShare,
     bank_transaction_assign,
+    bank_transaction_assign_shares,
     bank_transaction_confirm_direct,
     bank_transaction_mark_not_donation,
 )
@@ -35,7 +34,10 @@ from .statements import (  # noqa: E402
 )
 
 __all__ += [
+    "MAX_SHARES",
+    "PledgeShare",
     "bank_transaction_assign",
+    "bank_transaction_assign_shares",
     "bank_transaction_confirm_direct",
     "bank_transaction_mark_not_donation",
     "statement_import_create",

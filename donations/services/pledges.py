@@ -11,12 +11,17 @@ from campaigns.models import Campaign, Province
 from ledger.models import Kind
 from ledger.services import ItemLine
 
-from ..models import Donor, Pledge, PledgeItem, PublicDisplay
+from ..models import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    Donor,
+    Pledge,
+    PledgeItem,
+    PublicDisplay,
+)
 from ..validators import normalize_vn_mobile
 
 # No 0/O, 1/I/L: a reference is read aloud, copied by hand and typed into banking apps.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_LENGTH = 8
 REFERENCE_ATTEMPTS = 8
 
 

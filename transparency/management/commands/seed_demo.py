@@ -24,10 +24,14 @@ from campaigns.models import (
     ProvinceSet,
     ReceivingAccount,
 )
-from donations.models import Pledge, PublicDisplay, Receipt
-from donations.services import (
+from donations.models import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
+    Pledge,
+    PublicDisplay,
+    Receipt,
+)
+from donations.services import (
     DonorData,
     PledgeData,
     pledge_create,
