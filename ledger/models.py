@@ -108,6 +108,9 @@ class LedgerEntry(models.Model):
     def number_for(cls, *, campaign_code: str, sequence: int) -> str:
         return f"{campaign_code}-{cls.NUMBER_PREFIX}{sequence:06d}"
 
+    def prepare_append(self) -> None:
+        """Set what is derived from the entry's own fields, just before it is first saved."""
+
     def reversal_values(self) -> dict:
         """Field values of the entry that reverses this one (besides number, reason and who)."""
         return {

@@ -91,6 +91,7 @@ def ledger_entries_append(
     numbers = ledger_entry_numbers_reserve(model=model, campaign=campaign, count=len(entries))
     for entry, (sequence, number) in zip(entries, numbers, strict=True):
         entry.campaign, entry.sequence, entry.number, entry.recorded_by = campaign, sequence, number, recorded_by
+        entry.prepare_append()
         if validate:
             entry.full_clean()
     if len(entries) == 1:

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.text import search_key
 from ledger.journal import utc_time
 from ledger.models import LedgerEntry, LedgerItem
 
@@ -38,6 +39,7 @@ class Receipt(LedgerEntry):
         related_name="receipts",
     )
     public_name = models.CharField(_("public name"), max_length=200)
+    search_name = models.CharField(_("public name for search"), max_length=200, editable=False, default="")
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta(LedgerEntry.Meta):
@@ -47,7 +49,11 @@ class Receipt(LedgerEntry):
         indexes = [
             models.Index(fields=["campaign", "received_at"]),
             models.Index(fields=["pledge"]),
+            models.Index(fields=["campaign", "amount"]),
         ]
+
+    def prepare_append(self) -> None:
+        self.search_name = search_key(self.public_name)
 
     def reversal_values(self) -> dict:
         return {**super().reversal_values(), "received_at": timezone.now()}
