@@ -1,6 +1,7 @@
 """Bank statement import: idempotence, matching, the queue, and what a bad file leaves behind."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -347,6 +348,7 @@ def before_rejection_codes(transactional_db):
     yield executor.loader.project_state([before]).apps
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+    ContentType.objects.clear_cache()  # the next test starts from a flushed database
 
 
 def test_migration_keeps_rejections_stored_as_text_readable(reference_data, before_rejection_codes, admin_user):
