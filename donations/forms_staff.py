@@ -1,5 +1,5 @@
 """Forms of the committee staff's admin: cash desk and goods drop-off, reversals, statement uploads,
-queue decisions and column mappings.
+queue decisions, column mappings, donor corrections and pledge cancellations.
 
 They check what a person typed (formats, required fields, file type and size) and hand clean values
 to the services, which decide; a service's ValidationError is put back on the fields it names.
@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign, ItemCategory, ReceivingAccount
 
 from .forms import AmountField, add_service_errors
-from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
+from .models import ANONYMOUS_NAME, Donor, Receipt, StatementColumnMapping
 from .selectors import pledge_get_public
-from .services import ItemLine
+from .services import ItemLine, donor_clean
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
-from .validators import MAX_CASH_AMOUNT, MAX_QUANTITY, validate_no_html
+from .validators import MAX_CASH_AMOUNT, MAX_QUANTITY, normalize_vn_mobile, validate_no_html
 
 MAX_GOODS_LINES = 5
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
@@ -314,3 +314,41 @@ class StatementColumnMappingForm(forms.ModelForm):
         except StatementError as exc:
             raise ValidationError(str(exc), code=exc.code) from exc
         return data
+
+
+class DonorChangeForm(forms.ModelForm):
+    """Staff's corrections to a donor's contact data, checked as the donor's own entry is (`donor_clean`)."""
+
+    # Typed as people write it (`0912 345 678`, `+84 912 345 678`); stored as 10 digits.
+    phone = forms.CharField(label=Donor._meta.get_field("phone").verbose_name, max_length=20)
+
+    class Meta:
+        model = Donor
+        fields = [
+            "kind", "full_name", "organization_name", "tax_code", "phone", "email", "address", "province",
+            "public_display",
+        ]
+
+    def clean_phone(self):
+        return normalize_vn_mobile(self.cleaned_data["phone"])
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            donor_clean(donor=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class PledgeCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=255,
+        validators=[validate_no_html],
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "Required. Kept with the pledge and in its history, e.g. “The donor called: pledged twice by mistake”."
+        ),
+    )

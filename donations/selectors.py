@@ -19,7 +19,7 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
         Pledge.objects.select_related("campaign", "donor")
         .only(
             "reference", "transfer_content", "kind", "amount", "status", "created_at", "message", "source",
-            "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
+            "cancelled_at", "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
         )
         .prefetch_related("items__category")
         .filter(reference=reference)

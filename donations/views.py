@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from campaigns.selectors import campaign_get_public
 
 from .forms import ItemLineFormSet, PledgeForm, add_service_errors
-from .models import PledgeKind
+from .models import Pledge, PledgeKind
 from .selectors import (
     dropoff_points_for,
     pledge_cash_received,
@@ -68,6 +68,8 @@ def donate(request, slug: str):
 
 def _procedure_context(pledge) -> dict:
     context = {"pledge": pledge}
+    if pledge.status == Pledge.Status.CANCELLED:
+        return context  # nothing to pay or bring
     if pledge.kind == PledgeKind.CASH:
         context["account"] = pledge_receiving_account(pledge=pledge)
         received = pledge_cash_received(pledge=pledge)
@@ -88,7 +90,7 @@ def pledge_detail(request, reference: str):
 
 def pledge_qr(request, reference: str, fmt: str):
     pledge = pledge_get_public(reference=reference)
-    if pledge is None or pledge.kind != PledgeKind.CASH:
+    if pledge is None or pledge.kind != PledgeKind.CASH or pledge.status == Pledge.Status.CANCELLED:
         raise Http404
     account = pledge_receiving_account(pledge=pledge)
     if account is None:

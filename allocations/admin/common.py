@@ -1,6 +1,5 @@
 """Pieces shared by the allocations admin: the province scope of staff, read-only history, formatting."""
 
-from django.contrib import admin
 from django.contrib.admin.helpers import AdminErrorList, AdminForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,8 +7,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaigns.history import HistoryAdmin
 from campaigns.models import Province, ProvinceSet
 from campaigns.templatetags.money import vnd
 
@@ -83,7 +82,7 @@ class PlainAddFormMixin:
         return self.render_change_form(request, context, add=True)
 
 
-class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
+class ProvinceScopedAdmin(PlainAddFormMixin, HistoryAdmin):
     """A model admin whose rows belong to a province: provincial staff reach only their own.
 
     The list is filtered by `get_queryset`. Opening any other row by its URL — change page, history,
@@ -122,7 +121,7 @@ class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         return obj
 
-    # --- history: visible to whoever may view the row, never a way to change it ----------------
+    # --- history: visible to whoever may view the row (never a way to change it: HistoryAdmin) ---
 
     def history_view(self, request, object_id, extra_context=None):
         self.object_or_404(request, object_id)
@@ -130,15 +129,12 @@ class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.object_or_404(request, object_id)
-        if request.method != "GET":
-            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def revert_disabled(self, request, obj=None):
-        return True
 
+class NoDeleteAdmin(HistoryAdmin):
+    """Committee data staff correct in place, with history; nothing is deleted."""
 
-class NoDeleteAdmin(admin.ModelAdmin):
     actions = None
 
     def has_delete_permission(self, request, obj=None):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import ReceivingAccount
 from campaigns.templatetags.money import group_thousands
@@ -24,6 +25,7 @@ class StatementColumnMapping(models.Model):
     amount = models.CharField(_("signed amount column"), max_length=120, blank=True)
     reference = models.CharField(_("bank reference column"), max_length=120, blank=True)
     balance = models.CharField(_("balance column"), max_length=120, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("statement column mapping")

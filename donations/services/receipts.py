@@ -56,6 +56,8 @@ def receipt_record(
     nothing when the input is wrong.
     """
     campaign = campaign_lock(campaign_id=campaign.pk)
+    if pledge is not None:  # as it is now, under the campaign lock (it may have been cancelled meanwhile)
+        pledge = Pledge.objects.select_related("donor").get(pk=pledge.pk)
     items = items or []
     errors: dict[str, list] = {}
     if (amount is None) == (not items):
