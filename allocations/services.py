@@ -31,6 +31,13 @@ def _check_scope(*, user, province: Province) -> None:
         raise ValidationError({"province": [_("You can only record for your own province.")]})
 
 
+def _check_allocates(*, user) -> None:
+    """Allocating the central pool (and disbursing or reversing an allocation) is central staff's decision."""
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role == StaffRole.PROVINCIAL:
+        raise ValidationError(_("Allocations are decided by central staff; provincial staff report distributions."))
+
+
 @transaction.atomic
 def allocation_record(
     *,
@@ -50,6 +57,7 @@ def allocation_record(
     The campaign row is locked before the available figures are read, so two staff allocating
     the last money at the same moment cannot both succeed.
     """
+    _check_allocates(user=recorded_by)
     campaign = campaign_lock(campaign_id=campaign.pk)
     items = items or []
     errors: dict[str, list] = {}
@@ -106,6 +114,7 @@ def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: Abst
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the allocation is reversed.")]})
+    _check_allocates(user=recorded_by)
     campaign_lock(campaign_id=allocation.campaign_id)
     original = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=recorded_by, province=original.province)
@@ -134,6 +143,7 @@ def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: Abst
 @transaction.atomic
 def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.date, user: AbstractBaseUser) -> Allocation:
     """The one change an allocation allows: planned → disbursed, with the date."""
+    _check_allocates(user=user)
     campaign_lock(campaign_id=allocation.campaign_id)
     allocation = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=user, province=allocation.province)

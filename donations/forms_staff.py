@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ItemCategory, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, ItemCategory, Province, ReceivingAccount
 
 from .forms import AmountField, add_service_errors
 from .models import ANONYMOUS_NAME, Donor, Receipt, StatementColumnMapping
-from .selectors import pledge_get_public
+from .selectors import desk_points_for, pledge_get_public
 from .services import ItemLine, donor_clean
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
@@ -119,8 +119,17 @@ GoodsLineFormSet = forms.formset_factory(
 )
 
 
+class PointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DropOffPoint) -> str:
+        return f"{obj.name} · {obj.province.name} · {obj.campaign.code}"
+
+
 class ReceiptForm(forms.Form):
-    """What the cash desk or the goods drop-off received, recorded with `receipt_record`."""
+    """What the cash desk or the goods drop-off received, recorded with `receipt_record`.
+
+    `province_scope` limits the points to choose from to one province (provincial staff), and then
+    a point is required.
+    """
 
     CHANNELS = [
         (Receipt.Channel.CASH_DESK, Receipt.Channel.CASH_DESK.label),
@@ -133,6 +142,10 @@ class ReceiptForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Received through"), choices=CHANNELS, widget=forms.RadioSelect, initial=Receipt.Channel.CASH_DESK,
         help_text=_("Cash desk: enter the amount. Goods drop-off: enter the goods lines below."),
+    )
+    point = PointChoiceField(
+        label=_("Received at point"), queryset=DropOffPoint.objects.none(), required=False,
+        empty_label=_("— choose —"), help_text=_("The drop-off point or cash desk that received it."),
     )
     pledge_reference = forms.CharField(
         label=_("Pledge reference"),
@@ -167,13 +180,15 @@ class ReceiptForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "vTextField"}),
     )
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, province_scope: Province | None = None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         super().__init__(data, *args, **kwargs)
         active = list(self.fields["campaign"].queryset[:2])
         if len(active) == 1:
             self.fields["campaign"].initial = active[0].pk
+        self.fields["point"].queryset = desk_points_for(province_scope=province_scope)
+        self.fields["point"].required = province_scope is not None
         self.items = GoodsLineFormSet(data, prefix="items")
 
     def clean_pledge_reference(self):
@@ -234,6 +249,7 @@ class ReceiptForm(forms.Form):
             "amount": data["amount"] if is_cash else None,
             "items": [] if is_cash else self.item_lines(),
             "pledge": data["pledge_reference"],
+            "point": data.get("point"),
             "public_name": (data.get("public_name") or "").strip(),
             "received_at": data["received_at"],
             "note": (data.get("note") or "").strip(),

@@ -1,8 +1,10 @@
 """Reads of the donations app. Public selectors never load donor contact data."""
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.conf import settings
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils.module_loading import import_string
 
-from campaigns.models import DropOffPoint, Province, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 
 from .models import Pledge, Receipt
 from .vietqr import vietqr_payload
@@ -65,3 +67,35 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
         amount=pledge.amount,
         purpose=pledge.transfer_content,
     )
+
+
+def staff_province_scope(*, user) -> Province | None:
+    """The 2025 province a provincial staff member records for; None for everyone else.
+
+    Committees and staff roles belong to a later app (allocations), which this one never imports:
+    the setting STAFF_PROVINCE_SCOPE names the function that answers.
+    """
+    if not user.is_authenticated:
+        return None
+    return import_string(settings.STAFF_PROVINCE_SCOPE)(user=user)
+
+
+def _in_province(province: Province, *, prefix: str) -> Q:
+    """A 2025 unit, or a 2008 unit that rolls up to it."""
+    return Q(**{prefix: province}) | Q(**{f"{prefix}__successor": province})
+
+
+def receipt_list_for(*, user) -> QuerySet[Receipt]:
+    """The receipts a staff member sees: all of them, or for provincial staff those received at a
+    point of their province."""
+    scope = staff_province_scope(user=user)
+    qs = Receipt.objects.all()
+    return qs if scope is None else qs.filter(_in_province(scope, prefix="point__province"))
+
+
+def desk_points_for(*, province_scope: Province | None) -> QuerySet[DropOffPoint]:
+    """The points of active campaigns a receipt can be recorded at: all, or those of one province."""
+    qs = DropOffPoint.objects.filter(campaign__status=Campaign.Status.ACTIVE).select_related("province", "campaign")
+    if province_scope is not None:
+        qs = qs.filter(_in_province(province_scope, prefix="province"))
+    return qs.order_by("campaign__code", "province__name", "name")

@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from ..forms import add_service_errors
 from ..forms_staff import ReceiptForm, ReceiptReverseForm
 from ..models import PledgeKind, Receipt, ReceiptItem
+from ..selectors import receipt_list_for, staff_province_scope
 from ..services import receipt_record, receipt_reverse
 from .common import ReadOnlyInline, admin_link, amount_vnd, item_quantity
 
 RECEIPT_ADD_FIELDSETS = [
-    (None, {"fields": ["campaign", "channel", "received_at"]}),
+    (None, {"fields": ["campaign", "channel", "point", "received_at"]}),
     (_("Donor"), {
         "fields": ["pledge_reference", "public_name"],
         "description": _("Either the donor's pledge reference, or the name a walk-in donor wants shown."),
@@ -55,18 +56,18 @@ class ReceiptAdmin(admin.ModelAdmin):
     ]
     list_filter = ["campaign", "channel", "kind", "received_at"]
     search_fields = ["number", "pledge__reference", "public_name", "bank_transaction__description"]
-    list_select_related = ["campaign", "pledge", "recorded_by", "reverses"]
+    list_select_related = ["campaign", "pledge", "recorded_by", "reverses", "point"]
     date_hierarchy = "received_at"
     actions = None
     inlines = [ReceiptItemInline]
     fieldsets = [
-        (None, {"fields": ["number", "campaign", "kind_display", "amount_display", "channel", "received_at"]}),
+        (None, {"fields": ["number", "campaign", "kind_display", "amount_display", "channel", "point", "received_at"]}),
         (_("Donor"), {"fields": ["pledge_link", "donor_link", "public_name", "bank_transaction_link"]}),
         (_("Ledger"), {"fields": ["reverses_link", "reversed_by_link", "reason", "note", "recorded_by", "created_at"]}),
     ]
     readonly_fields = [
-        "number", "campaign", "kind_display", "amount_display", "channel", "received_at", "pledge_link", "donor_link",
-        "public_name", "bank_transaction_link", "reverses_link", "reversed_by_link", "reason", "note",
+        "number", "campaign", "kind_display", "amount_display", "channel", "point", "received_at", "pledge_link",
+        "donor_link", "public_name", "bank_transaction_link", "reverses_link", "reversed_by_link", "reason", "note",
         "recorded_by", "created_at",
     ]
     add_form_template = "admin/donations/receipt/add_form.html"
@@ -85,7 +86,8 @@ class ReceiptAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None and obj.kind == PledgeKind.GOODS else []
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
+        # Provincial staff: what the points of their province received.
+        return receipt_list_for(user=request.user).annotate(
             is_reversed=Exists(Receipt.objects.filter(reverses=OuterRef("pk")))
         )
 
@@ -170,7 +172,10 @@ class ReceiptAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ReceiptForm(request.POST if request.method == "POST" else None)
+        form = ReceiptForm(
+            request.POST if request.method == "POST" else None,
+            province_scope=staff_province_scope(user=request.user),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 receipt = receipt_record(**form.record_kwargs(), recorded_by=request.user)

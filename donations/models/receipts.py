@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaigns.models import Campaign, ItemCategory
+from campaigns.models import Campaign, DropOffPoint, ItemCategory
 
 from .pledges import Donor, Pledge, PledgeKind
 
@@ -40,6 +40,10 @@ class Receipt(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="receipts",
+    )
+    point = models.ForeignKey(
+        DropOffPoint, verbose_name=_("received at point"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="receipts", help_text=_("The drop-off point or cash desk that received it."),
     )
     public_name = models.CharField(_("public name"), max_length=200)
     note = models.CharField(_("note"), max_length=255, blank=True)

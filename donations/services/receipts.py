@@ -9,9 +9,10 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, DropOffPoint
 
 from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, PledgeKind, Receipt, ReceiptItem
+from ..selectors import staff_province_scope
 from ..signals import announce_ledger_change
 from .pledges import ItemLine
 from ..validators import MAX_CASH_AMOUNT
@@ -36,6 +37,20 @@ def _public_name(*, pledge: Pledge | None, donor: Donor | None, fallback: str) -
     return fallback or ANONYMOUS_NAME
 
 
+def _point_errors(*, campaign: Campaign, point: DropOffPoint | None, user: AbstractBaseUser) -> dict[str, list]:
+    """Where a receipt was received: a point of its campaign; for provincial staff, one of their province."""
+    scope = staff_province_scope(user=user)
+    if point is None:
+        if scope is None:
+            return {}
+        return {"point": [_("Choose the drop-off point or cash desk of your province that received it.")]}
+    if point.campaign_id != campaign.pk:
+        return {"point": [_("This drop-off point belongs to another campaign.")]}
+    if scope is not None and point.province.current != scope:
+        return {"point": [_("You can only record what a point of your own province received.")]}
+    return {}
+
+
 @transaction.atomic
 def receipt_record(
     *,
@@ -49,17 +64,19 @@ def receipt_record(
     public_name: str = "",
     received_at=None,
     note: str = "",
+    point: DropOffPoint | None = None,
 ) -> Receipt:
     """Record cash or goods handed in (cash desk, goods drop-off) or a settled transfer.
 
     Cash when `amount` is given, goods when `items` are. Raises ValidationError and writes
-    nothing when the input is wrong.
+    nothing when the input is wrong. `point` is where it was received; provincial staff must give one
+    of their province.
     """
     campaign = campaign_lock(campaign_id=campaign.pk)
     if pledge is not None:  # as it is now, under the campaign lock (it may have been cancelled meanwhile)
         pledge = Pledge.objects.select_related("donor").get(pk=pledge.pk)
     items = items or []
-    errors: dict[str, list] = {}
+    errors: dict[str, list] = _point_errors(campaign=campaign, point=point, user=recorded_by)
     if (amount is None) == (not items):
         errors["amount"] = [_("Enter either an amount of cash or goods items, not both.")]
     if amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
@@ -87,6 +104,7 @@ def receipt_record(
         pledge=pledge,
         donor=donor if pledge is None else pledge.donor,
         public_name=_public_name(pledge=pledge, donor=donor, fallback=public_name),
+        point=point,
         received_at=received_at or timezone.now(),
         note=note,
         recorded_by=recorded_by,
@@ -116,6 +134,9 @@ def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseU
         raise ValidationError({"reverses": [_("A reversal cannot itself be reversed.")]})
     if Receipt.objects.filter(reverses=original).exists():
         raise ValidationError({"reverses": [_("This receipt has already been reversed.")]})
+    scope = staff_province_scope(user=recorded_by)
+    if scope is not None and (original.point is None or original.point.province.current != scope):
+        raise ValidationError({"reverses": [_("You can only reverse what a point of your own province received.")]})
     ((sequence, number),) = receipt_numbers_reserve(campaign=campaign, count=1)
     reversal = Receipt(
         campaign=campaign,
@@ -127,6 +148,7 @@ def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseU
         pledge_id=original.pledge_id,
         donor_id=original.donor_id,
         bank_transaction_id=original.bank_transaction_id,
+        point_id=original.point_id,
         public_name=original.public_name,
         received_at=timezone.now(),
         reverses=original,
