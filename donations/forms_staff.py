@@ -1,5 +1,5 @@
 """Forms of the committee staff's admin: cash desk and goods drop-off, reversals, statement uploads,
-queue decisions and column mappings.
+queue decisions, column mappings, donor corrections and pledge cancellations.
 
 They check what a person typed (formats, required fields, file type and size) and hand clean values
 to the services, which decide; a service's ValidationError is put back on the fields it names.
@@ -14,17 +14,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
 from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT
 from ledger.services import ItemLine
 
-from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
-from .selectors import pledge_get_public
-from .services import PledgeShare
+from .models import ANONYMOUS_NAME, Donor, Receipt, StatementColumnMapping
+from .selectors import desk_points_for, pledge_get_public
+from .services import PledgeShare, donor_clean
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
-from .validators import validate_no_html
+from .validators import normalize_vn_mobile, validate_no_html
 
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 STATEMENT_EXTENSIONS = (".csv", ".xlsx")
@@ -33,8 +33,17 @@ FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks of the desk PC and the server
 
 
 
+class PointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DropOffPoint) -> str:
+        return f"{obj.name} · {obj.province.name} · {obj.campaign.code}"
+
+
 class ReceiptForm(forms.Form):
-    """What the cash desk or the goods drop-off received, recorded with `receipt_record`."""
+    """What the cash desk or the goods drop-off received, recorded with `receipt_record`.
+
+    `province_scope` limits the points to choose from to one province (provincial staff), and then
+    a point is required.
+    """
 
     CHANNELS = [
         (Receipt.Channel.CASH_DESK, Receipt.Channel.CASH_DESK.label),
@@ -47,6 +56,10 @@ class ReceiptForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Received through"), choices=CHANNELS, widget=forms.RadioSelect, initial=Receipt.Channel.CASH_DESK,
         help_text=_("Cash desk: enter the amount. Goods drop-off: enter the goods lines below."),
+    )
+    point = PointChoiceField(
+        label=_("Received at point"), queryset=DropOffPoint.objects.none(), required=False,
+        empty_label=_("— choose —"), help_text=_("The drop-off point or cash desk that received it."),
     )
     pledge_reference = forms.CharField(
         label=_("Pledge reference"),
@@ -81,13 +94,15 @@ class ReceiptForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "vTextField"}),
     )
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, province_scope: Province | None = None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         super().__init__(data, *args, **kwargs)
         active = list(self.fields["campaign"].queryset[:2])
         if len(active) == 1:
             self.fields["campaign"].initial = active[0].pk
+        self.fields["point"].queryset = desk_points_for(province_scope=province_scope)
+        self.fields["point"].required = province_scope is not None
         self.items = GoodsLineFormSet(data, prefix="items")
 
     def clean_pledge_reference(self):
@@ -148,6 +163,7 @@ class ReceiptForm(forms.Form):
             "amount": data["amount"] if is_cash else None,
             "items": [] if is_cash else self.item_lines(),
             "pledge": data["pledge_reference"],
+            "point": data.get("point"),
             "public_name": (data.get("public_name") or "").strip(),
             "received_at": data["received_at"],
             "note": (data.get("note") or "").strip(),
@@ -285,3 +301,41 @@ class StatementColumnMappingForm(forms.ModelForm):
         except StatementError as exc:
             raise ValidationError(str(exc), code=exc.code) from exc
         return data
+
+
+class DonorChangeForm(forms.ModelForm):
+    """Staff's corrections to a donor's contact data, checked as the donor's own entry is (`donor_clean`)."""
+
+    # Typed as people write it (`0912 345 678`, `+84 912 345 678`); stored as 10 digits.
+    phone = forms.CharField(label=Donor._meta.get_field("phone").verbose_name, max_length=20)
+
+    class Meta:
+        model = Donor
+        fields = [
+            "kind", "full_name", "organization_name", "tax_code", "phone", "email", "address", "province",
+            "public_display",
+        ]
+
+    def clean_phone(self):
+        return normalize_vn_mobile(self.cleaned_data["phone"])
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            donor_clean(donor=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class PledgeCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=255,
+        validators=[validate_no_html],
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "Required. Kept with the pledge and in its history, e.g. “The donor called: pledged twice by mistake”."
+        ),
+    )

@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -17,9 +18,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from campaigns.models import DropOffPoint, Province, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.models import Kind
 
 from .matching import fold, payer_from_text
@@ -38,7 +40,7 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
         Pledge.objects.select_related("campaign", "donor")
         .only(
             "reference", "transfer_content", "kind", "amount", "status", "created_at", "message", "source",
-            "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
+            "cancelled_at", "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
         )
         .prefetch_related("items__category")
         .filter(reference=reference)
@@ -239,3 +241,33 @@ def bank_transaction_candidates(*, txn: BankTransaction, limit: int = 8) -> list
                         near_date=found[pk]["near_date"], same_name=found[pk]["same_name"])
         for pk in chosen
     ]
+def staff_province_scope(*, user) -> Province | None:
+    """The 2025 province a provincial staff member records for; None for everyone else.
+
+    Committees and staff roles belong to a later app (allocations), which this one never imports:
+    the setting STAFF_PROVINCE_SCOPE names the function that answers.
+    """
+    if not user.is_authenticated:
+        return None
+    return import_string(settings.STAFF_PROVINCE_SCOPE)(user=user)
+
+
+def _in_province(province: Province, *, prefix: str) -> Q:
+    """A 2025 unit, or a 2008 unit that rolls up to it."""
+    return Q(**{prefix: province}) | Q(**{f"{prefix}__successor": province})
+
+
+def receipt_list_for(*, user) -> QuerySet[Receipt]:
+    """The receipts a staff member sees: all of them, or for provincial staff those received at a
+    point of their province."""
+    scope = staff_province_scope(user=user)
+    qs = Receipt.objects.all()
+    return qs if scope is None else qs.filter(_in_province(scope, prefix="point__province"))
+
+
+def desk_points_for(*, province_scope: Province | None) -> QuerySet[DropOffPoint]:
+    """The points of active campaigns a receipt can be recorded at: all, or those of one province."""
+    qs = DropOffPoint.objects.filter(campaign__status=Campaign.Status.ACTIVE).select_related("province", "campaign")
+    if province_scope is not None:
+        qs = qs.filter(_in_province(province_scope, prefix="province"))
+    return qs.order_by("campaign__code", "province__name", "name")

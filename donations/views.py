@@ -9,6 +9,7 @@ from ledger.forms import add_service_errors
 from ledger.models import Kind
 
 from .forms import ItemLineFormSet, PledgeForm
+from .models import Pledge
 from .selectors import (
     dropoff_points_for,
     pledge_cash_received,
@@ -69,6 +70,8 @@ def donate(request, slug: str):
 
 def _procedure_context(pledge) -> dict:
     context = {"pledge": pledge}
+    if pledge.status == Pledge.Status.CANCELLED:
+        return context  # nothing to pay or bring
     if pledge.kind == Kind.CASH:
         context["account"] = pledge_receiving_account(pledge=pledge)
         received = pledge_cash_received(pledge=pledge)
@@ -89,7 +92,7 @@ def pledge_detail(request, reference: str):
 
 def pledge_qr(request, reference: str, fmt: str):
     pledge = pledge_get_public(reference=reference)
-    if pledge is None or pledge.kind != Kind.CASH:
+    if pledge is None or pledge.kind != Kind.CASH or pledge.status == Pledge.Status.CANCELLED:
         raise Http404
     account = pledge_receiving_account(pledge=pledge)
     if account is None:

@@ -15,8 +15,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import quantity, vnd_or_dash
+
 from .models import JournalEntry, JournalHead, LedgerEntry
-from .money import quantity, vnd_or_dash
 from .services import ledger_entry_reversal_refusal
 
 
@@ -32,6 +33,12 @@ def admin_link(obj, text=None) -> str:
 def item_quantity(item) -> str:
     """`1.500 kg`, `12,5 thùng`: a goods line's quantity the Vietnamese way, with its unit."""
     return f"{quantity(item.quantity)} {item.category.get_unit_display()}"
+
+
+def message_validation_error(request, exc: ValidationError, *, prefix: str = "") -> None:
+    """Every message of a service's ValidationError as an admin error message."""
+    for text in exc.messages:
+        messages.error(request, f"{prefix}{text}")
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import vnd_or_dash
 from ledger.admin import LedgerEntryAdminMixin, LedgerItemInline
 from ledger.forms import add_service_errors
-from ledger.money import vnd_or_dash
 
 from ..forms import AllocationDisburseForm, AllocationForm
 from ..models import Allocation, AllocationItem

@@ -14,8 +14,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import vnd_or_dash
 from ledger.admin import ReadOnlyInline, admin_link
-from ledger.money import vnd_or_dash
 
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt

@@ -15,8 +15,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.history import HistoryAdmin
+from campaigns.money import vnd_or_dash
 from ledger.forms import add_service_errors
-from ledger.money import vnd_or_dash
 
 from ..forms_staff import StatementColumnMappingForm, StatementUploadForm
 from ..models import StatementColumnMapping, StatementImport
@@ -207,14 +208,16 @@ class StatementImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatementColumnMapping)
-class StatementColumnMappingAdmin(admin.ModelAdmin):
-    """Which column holds what, for a bank whose export the importer does not recognise."""
+class StatementColumnMappingAdmin(HistoryAdmin):
+    """Which column holds what, for a bank whose export the importer does not recognise (changes kept in
+    its history)."""
 
     form = StatementColumnMappingForm
     list_display = ["account", "date", "description", "credit", "debit", "amount", "reference", "balance"]
     list_select_related = ["account__bank"]
     search_fields = ["account__account_number"]
     change_form_template = "admin/donations/statementcolumnmapping/change_form.html"
+    actions = None
     fieldsets = [
         (None, {"fields": ["account"]}),
         (_("Columns"), {
@@ -225,6 +228,9 @@ class StatementColumnMappingAdmin(admin.ModelAdmin):
             ),
         }),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def response_add(self, request, obj, post_url_continue=None):
         # Made from a rejected import's page: go back there, where the file can be imported again.

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import ReceivingAccount
-from ledger.money import group_thousands
+from campaigns.money import group_thousands
 
 from ..statements.errors import statement_error_text
 from .pledges import Pledge
@@ -25,6 +26,7 @@ class StatementColumnMapping(models.Model):
     amount = models.CharField(_("signed amount column"), max_length=120, blank=True)
     reference = models.CharField(_("bank reference column"), max_length=120, blank=True)
     balance = models.CharField(_("balance column"), max_length=120, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("statement column mapping")

@@ -3,6 +3,9 @@
 from .pledges import (
     DonorData,
     PledgeData,
+    donor_clean,
+    donor_update,
+    pledge_cancel,
     pledge_create,
     pledge_reference_generate,
     transfer_content_for,
@@ -12,6 +15,9 @@ from .receipts import pledge_status_refresh, receipt_record, receipt_reverse
 __all__ = [
     "DonorData",
     "PledgeData",
+    "donor_clean",
+    "donor_update",
+    "pledge_cancel",
     "pledge_create",
     "pledge_reference_generate",
     "pledge_status_refresh",

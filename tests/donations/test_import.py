@@ -19,6 +19,7 @@ from donations.services import (
     bank_transaction_assign,
     bank_transaction_confirm_direct,
     bank_transaction_mark_not_donation,
+    pledge_cancel,
     receipt_reverse,
     statement_import_create,
     statement_import_run,
@@ -153,7 +154,7 @@ def test_several_references_split_only_when_amounts_add_up(account, pledges, adm
 def test_other_campaign_and_cancelled_references_are_queued(account, pledges, admin_user):
     # given a pledge of another campaign and a cancelled pledge of this one
     other = PledgeFactory(campaign=CampaignFactory(), reference="PQ23RS45")
-    Pledge.objects.filter(reference="JK23MN45").update(status=Pledge.Status.CANCELLED)
+    pledge_cancel(pledge=Pledge.objects.get(reference="JK23MN45"), reason="Nhà hảo tâm báo hủy", cancelled_by=admin_user)
 
     imp = run_import(account, statement(
         ("08/09/2024", "FT1", "", "500,000", f"{other.reference} ung ho"),
