@@ -1,11 +1,18 @@
 """Reads of the donations app. Public selectors never load donor contact data."""
 
+from datetime import timedelta
+
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.utils import timezone
 
 from campaigns.models import DropOffPoint, Province, ReceivingAccount
 
-from .models import Pledge, Receipt
+from .models import Pledge, Receipt, StatementImport
 from .vietqr import vietqr_payload
+
+# An import's run records a heartbeat with every chunk (a chunk takes about a second); an import
+# that showed no sign of life for this long has stopped and may be taken over or retried.
+STATEMENT_IMPORT_STALE_AFTER = timedelta(minutes=5)
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
 
@@ -65,3 +72,23 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
         amount=pledge.amount,
         purpose=pledge.transfer_content,
     )
+
+
+def statement_import_content(*, statement_import: StatementImport) -> bytes:
+    """The stored file of an import (loaded only when needed: it can be 50 MB)."""
+    return bytes(StatementImport.objects.values_list("content", flat=True).get(pk=statement_import.pk))
+
+
+def statement_import_stalled(*, statement_import: StatementImport) -> bool:
+    """Whether an unfinished import has stopped: it failed midway, or showed no sign of life for
+    STATEMENT_IMPORT_STALE_AFTER (a worker killed mid-file, or a task the broker lost)."""
+    imp = statement_import
+    if imp.status == StatementImport.Status.FAILED:
+        return True
+    if imp.status == StatementImport.Status.RUNNING:
+        last_sign = imp.heartbeat_at or imp.created_at  # a run's heartbeat: its claim, then every chunk
+    elif imp.status == StatementImport.Status.PENDING:
+        last_sign = max(imp.created_at, imp.retried_at or imp.created_at)  # when the task was sent
+    else:
+        return False
+    return last_sign < timezone.now() - STATEMENT_IMPORT_STALE_AFTER
