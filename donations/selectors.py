@@ -74,6 +74,16 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
     )
 
 
+def statement_import_same_file(*, account: ReceivingAccount, content_sha256: str) -> StatementImport | None:
+    """The latest import of this account whose file had exactly this content (SHA-256), without the file."""
+    if not content_sha256:
+        return None
+    return (
+        StatementImport.objects.filter(account=account, content_sha256=content_sha256)
+        .select_related("uploaded_by").defer("content").order_by("-created_at", "-pk").first()
+    )
+
+
 def statement_import_content(*, statement_import: StatementImport) -> bytes:
     """The stored file of an import (loaded only when needed: it can be 50 MB)."""
     return bytes(StatementImport.objects.values_list("content", flat=True).get(pk=statement_import.pk))

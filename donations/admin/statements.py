@@ -97,10 +97,10 @@ class StatementImportAdmin(admin.ModelAdmin):
         else:
             form = StatementUploadForm(initial={"account": request.GET.get("account")})
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data = form.cleaned_data
             try:
                 imp = statement_import_create(
-                    account=form.cleaned_data["account"], file_name=upload.name, content=upload.read(),
+                    account=data["account"], file_name=data["file_name"], content=data["content"],
                     uploaded_by=request.user,
                 )
             except ValidationError as exc:
@@ -109,7 +109,10 @@ class StatementImportAdmin(admin.ModelAdmin):
                 self.log_addition(request, imp, [{"added": {}}])
                 messages.success(request, gettext("The statement “%(file)s” was uploaded.") % {"file": imp.file_name})
                 return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[imp.pk]))
-        adminform = AdminForm(form, [(None, {"fields": ["account", "file"]})], {}, model_admin=self)
+        fields = ["account", "file"]
+        if form.same_file is not None or form["same_file_sha256"].value():
+            fields += ["import_anyway", "same_file_sha256"]
+        adminform = AdminForm(form, [(None, {"fields": fields})], {}, model_admin=self)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Upload a bank statement"),
