@@ -98,7 +98,7 @@ def statement_import_stalled(*, statement_import: StatementImport) -> bool:
     if imp.status == StatementImport.Status.RUNNING:
         last_sign = imp.heartbeat_at or imp.created_at  # a run's heartbeat: its claim, then every chunk
     elif imp.status == StatementImport.Status.PENDING:
-        last_sign = max(imp.created_at, imp.retried_at or imp.created_at)  # when the task was sent
+        last_sign = imp.retried_at or imp.created_at  # when its task was (last) sent
     else:
         return False
     return last_sign < timezone.now() - STATEMENT_IMPORT_STALE_AFTER

@@ -234,12 +234,23 @@ def test_retry_refuses_a_finished_or_rejected_import(account, seven_rows, admin_
     ]
 
 
-def test_a_waiting_import_is_stalled_only_when_its_task_is_overdue(seven_rows):
+def test_a_waiting_import_whose_task_is_overdue_is_stalled_and_retried(
+    account, seven_rows, admin_user, django_capture_on_commit_callbacks
+):
+    # given an import waiting for its task: not stalled at first, stalled once the task is overdue
     assert not statement_import_stalled(statement_import=seven_rows)
+    StatementImport.objects.filter(pk=seven_rows.pk).update(
+        created_at=timezone.now() - STATEMENT_IMPORT_STALE_AFTER - timedelta(seconds=1)
+    )
+    waiting = StatementImport.objects.get(pk=seven_rows.pk)
+    assert statement_import_stalled(statement_import=waiting)
 
-    seven_rows.created_at -= STATEMENT_IMPORT_STALE_AFTER + timedelta(seconds=1)
-
-    assert statement_import_stalled(statement_import=seven_rows)
+    # when staff retry it, then its task is sent again (and it is no longer overdue) and imports it all
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = statement_import_retry(statement_import=waiting, requested_by=admin_user)
+    assert not statement_import_stalled(statement_import=queued)
+    assert counters(queued) == FINISHED
+    assert_imported_once(account)
 
 
 def test_each_chunk_that_wrote_receipts_announces_one_ledger_change(
