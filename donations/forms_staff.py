@@ -5,6 +5,7 @@ They check what a person typed (formats, required fields, file type and size) an
 to the services, which decide; a service's ValidationError is put back on the fields it names.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
@@ -19,8 +21,19 @@ from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
 from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT
 from ledger.services import ItemLine
 
-from .models import ANONYMOUS_NAME, Donor, Receipt, StatementColumnMapping
-from .selectors import desk_points_for, pledge_get_public
+from .models import (
+    ANONYMOUS_NAME,
+    Donor,
+    Receipt,
+    StatementColumnMapping,
+    StatementImport,
+)
+from .selectors import (
+    desk_points_for,
+    pledge_get_public,
+    statement_import_content,
+    statement_import_same_file,
+)
 from .services import PledgeShare, donor_clean
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
@@ -179,6 +192,13 @@ class ReceivingAccountChoiceField(forms.ModelChoiceField):
 
 
 class StatementUploadForm(forms.Form):
+    """A statement file for an account. A file identical to an earlier import of the account is
+    refused with a warning naming that import until staff tick “Import it anyway”; the file is then
+    taken from the earlier import, so it need not be chosen again.
+
+    Valid, `cleaned_data` holds the `file_name` and `content` to store.
+    """
+
     account = ReceivingAccountChoiceField(
         label=_("Receiving account"),
         queryset=ReceivingAccount.objects.select_related("bank", "campaign").order_by("campaign__status", "id"),
@@ -186,12 +206,23 @@ class StatementUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Statement file"),
+        required=False,  # checked in clean(): a confirmed identical file is already stored
         help_text=_("The bank's export as .csv or .xlsx, at most 50 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+    import_anyway = forms.BooleanField(
+        label=_("Import it anyway"),
+        required=False,
+        help_text=_("The file is already stored: there is no need to choose it again."),
+    )
+    same_file_sha256 = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    same_file: StatementImport | None = None  # the earlier import of the same file, once found
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:
+            return None
         extension = os.path.splitext(upload.name or "")[1].lower()
         if extension not in STATEMENT_EXTENSIONS:
             raise ValidationError(
@@ -203,6 +234,44 @@ class StatementUploadForm(forms.Form):
                 _("The file is larger than 50 MB; split the statement by date and upload the parts."), code="size"
             )
         return upload
+
+    def clean(self):
+        data = super().clean()
+        account, upload = data.get("account"), data.get("file")
+        confirmed = data.get("same_file_sha256", "") if data.get("import_anyway") else ""
+        if upload is None:
+            earlier = statement_import_same_file(account=account, content_sha256=confirmed) if account else None
+            if earlier is None:
+                if "file" not in self.errors:
+                    self.add_error("file", self.fields["file"].error_messages["required"])
+                return data
+            data["file_name"] = earlier.file_name
+            data["content"] = statement_import_content(statement_import=earlier)
+            return data
+        content = upload.read()
+        data["file_name"], data["content"] = upload.name, content
+        sha256 = hashlib.sha256(content).hexdigest()
+        earlier = None if account is None or sha256 == confirmed else statement_import_same_file(
+            account=account, content_sha256=sha256
+        )
+        if earlier is not None:
+            self.same_file = earlier
+            self.data = self.data.copy()  # shown again with the file's hash, confirming needs no new upload
+            self.data["same_file_sha256"] = sha256
+            uploader = earlier.uploaded_by
+            raise ValidationError(
+                _("This file is identical to “%(file)s”, uploaded on %(date)s by %(user)s (%(status)s). Importing it "
+                  "again adds nothing new: rows already imported are skipped. To import it all the same, tick "
+                  "“Import it anyway” and save."),
+                code="same_file",
+                params={
+                    "file": earlier.file_name,
+                    "date": date_format(timezone.localtime(earlier.created_at), "d/m/Y H:i"),
+                    "user": uploader.get_full_name() or uploader.get_username(),
+                    "status": earlier.get_status_display(),
+                },
+            )
+        return data
 
 
 class PledgeShareForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -25,8 +26,12 @@ from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.models import Kind
 
 from .matching import fold, payer_from_text
-from .models import BankTransaction, Donor, Pledge, Receipt
+from .models import BankTransaction, Donor, Pledge, Receipt, StatementImport
 from .vietqr import vietqr_payload
+
+# An import's run records a heartbeat with every chunk (a chunk takes about a second); an import
+# that showed no sign of life for this long has stopped and may be taken over or retried.
+STATEMENT_IMPORT_STALE_AFTER = timedelta(minutes=5)
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
 
@@ -271,3 +276,31 @@ def desk_points_for(*, province_scope: Province | None) -> QuerySet[DropOffPoint
     if province_scope is not None:
         qs = qs.filter(_in_province(province_scope, prefix="province"))
     return qs.order_by("campaign__code", "province__name", "name")
+def statement_import_same_file(*, account: ReceivingAccount, content_sha256: str) -> StatementImport | None:
+    """The latest import of this account whose file had exactly this content (SHA-256), without the file."""
+    if not content_sha256:
+        return None
+    return (
+        StatementImport.objects.filter(account=account, content_sha256=content_sha256)
+        .select_related("uploaded_by").defer("content").order_by("-created_at", "-pk").first()
+    )
+
+
+def statement_import_content(*, statement_import: StatementImport) -> bytes:
+    """The stored file of an import (loaded only when needed: it can be 50 MB)."""
+    return bytes(StatementImport.objects.values_list("content", flat=True).get(pk=statement_import.pk))
+
+
+def statement_import_stalled(*, statement_import: StatementImport) -> bool:
+    """Whether an unfinished import has stopped: it failed midway, or showed no sign of life for
+    STATEMENT_IMPORT_STALE_AFTER (a worker killed mid-file, or a task the broker lost)."""
+    imp = statement_import
+    if imp.status == StatementImport.Status.FAILED:
+        return True
+    if imp.status == StatementImport.Status.RUNNING:
+        last_sign = imp.heartbeat_at or imp.created_at  # a run's heartbeat: its claim, then every chunk
+    elif imp.status == StatementImport.Status.PENDING:
+        last_sign = imp.retried_at or imp.created_at  # when its task was (last) sent
+    else:
+        return False
+    return last_sign < timezone.now() - STATEMENT_IMPORT_STALE_AFTER

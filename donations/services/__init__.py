@@ -35,7 +35,8 @@ from .queue import (  # noqa: E402
 )
 from .statements import (  # noqa: E402
     statement_import_create,
-    statement_import_progress,
+    statement_import_repeat,
+    statement_import_retry,
     statement_import_run,
 )
 
@@ -47,6 +48,7 @@ __all__ += [
     "bank_transaction_confirm_direct",
     "bank_transaction_mark_not_donation",
     "statement_import_create",
-    "statement_import_progress",
+    "statement_import_repeat",
+    "statement_import_retry",
     "statement_import_run",
 ]

@@ -27,17 +27,21 @@ def celery_worker(reference_data, settings, monkeypatch):
 
 
 @pytest.mark.celery_worker
-def test_worker_imports_a_statement(reference_data, celery_worker, open_campaign, account, admin_user):
-    # given a pledge and a statement stored by staff
+def test_worker_imports_a_statement(reference_data, celery_worker, monkeypatch, open_campaign, account, admin_user):
+    # given a pledge, and the tasks the import service sends
     pledge = PledgeFactory(campaign=open_campaign, amount=700_000, reference="WX23YZ45")
+    sent, delay = [], statement_import_task.delay
+    monkeypatch.setattr(statement_import_task, "delay", lambda *args: sent.append(delay(*args)) or sent[-1])
+
+    # when staff store a statement (the service sends its task once the upload commits)
     imp = statement_import_create(
         account=account, file_name="vcb.csv", uploaded_by=admin_user,
         content=statement(("08/09/2024", "FT1", "", "700,000", "MBVCB.123.WX23YZ45.ung ho"),
                           ("08/09/2024", "FT2", "", "150,000", "ung ho")),
     )
 
-    # when the task goes through Redis to the worker
-    result = statement_import_task.delay(imp.pk)
+    # then one task goes through Redis to the worker
+    (result,) = sent
     assert not isinstance(result, EagerResult), "the task must travel through the broker"
 
     # then the worker finishes the import and the ledger holds exactly the two credits
