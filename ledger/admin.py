@@ -243,13 +243,17 @@ class LedgerEntryAdminMixin:
 class JournalEntryAdmin(admin.ModelAdmin):
     """The journal as staff see it: read-only, as it is published."""
 
-    list_display = ["sequence", "campaign", "event", "entry_number", "recorded_at", "short_hash"]
+    list_display = ["sequence", "campaign_code", "event", "entry_number", "recorded_at", "short_hash"]
     list_filter = ["campaign", "event"]
     search_fields = ["entry_number", "hash"]
     list_select_related = ["campaign"]
     fields = ["campaign", "sequence", "event", "entry_number", "recorded_at", "canonical", "hash"]
     readonly_fields = fields
     actions = None
+
+    @admin.display(description=_("campaign"), ordering="campaign__code")
+    def campaign_code(self, entry):
+        return entry.campaign.code
 
     @admin.display(description=_("hash"))
     def short_hash(self, entry):
@@ -267,7 +271,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(JournalHead)
 class JournalHeadAdmin(JournalEntryAdmin):
-    list_display = ["day", "campaign", "count", "hash"]
+    list_display = ["day", "campaign_code", "count", "hash"]
     list_filter = ["campaign"]
     search_fields = ["hash"]
     fields = ["campaign", "day", "count", "hash", "recorded_at"]
