@@ -20,7 +20,7 @@ from donations.services import (
 from donations.services import statements as import_service
 from tests.donations.helpers import statement
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_desk_receipt_commits_while_the_import_is_still_running(reference_data, monkeypatch, account, admin_user):
