@@ -59,8 +59,8 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class LedgerItemInline(ReadOnlyInline):
-    """The goods lines of a ledger entry, shown with their units and values."""
+class GoodsLineInline(ReadOnlyInline):
+    """Goods lines (of a pledge or a ledger entry), shown with their units and values."""
 
     fields = ["category", "quantity_display", "estimated_value_display"]
     readonly_fields = fields
@@ -104,6 +104,18 @@ class PlainAddFormMixin:
             **(extra_context or {}),
         }
         return self.render_change_form(request, context, add=True)
+
+
+class LedgerEntryInline(ReadOnlyInline):
+    """Ledger entries under the row they belong to (a pledge's receipts, a transfer's), each linked."""
+
+    @admin.display(description=_("number"))
+    def entry_link(self, entry):
+        return admin_link(entry, entry.number)
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, entry):
+        return vnd_or_dash(entry.amount)
 
 
 class ReversalForm(forms.Form):

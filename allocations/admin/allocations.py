@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.money import vnd_or_dash
-from ledger.admin import LedgerEntryAdminMixin, LedgerItemInline
+from ledger.admin import GoodsLineInline, LedgerEntryAdminMixin
 from ledger.forms import add_service_errors
 
 from ..forms import AllocationDisburseForm, AllocationForm
@@ -35,7 +35,7 @@ ALLOCATION_ADD_FIELDSETS = [
 ]
 
 
-class AllocationItemInline(LedgerItemInline):
+class AllocationItemInline(GoodsLineInline):
     model = AllocationItem
     verbose_name_plural = _("goods allocated")
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.history import HistoryAdmin
 from campaigns.money import vnd_or_dash
 from ledger.admin import (
-    ReadOnlyInline,
+    GoodsLineInline,
+    LedgerEntryInline,
     admin_link,
-    item_quantity,
     message_validation_error,
 )
 from ledger.models import Kind
@@ -31,34 +31,16 @@ from ..services import donor_update, pledge_cancel
 CANCEL_PERMISSION = "donations.change_pledge"
 
 
-class PledgeItemInline(ReadOnlyInline):
+class PledgeItemInline(GoodsLineInline):
     model = PledgeItem
-    fields = ["category", "quantity_display", "estimated_value_display"]
-    readonly_fields = fields
-
-    @admin.display(description=_("quantity"))
-    def quantity_display(self, item):
-        return item_quantity(item)
-
-    @admin.display(description=_("estimated value"))
-    def estimated_value_display(self, item):
-        return vnd_or_dash(item.estimated_value)
 
 
-class PledgeReceiptInline(ReadOnlyInline):
+class PledgeReceiptInline(LedgerEntryInline):
     model = Receipt
     fk_name = "pledge"
-    fields = ["receipt_link", "amount_display", "channel", "received_at", "reverses"]
+    fields = ["entry_link", "amount_display", "channel", "received_at", "reverses"]
     readonly_fields = fields
     verbose_name_plural = _("receipts against this pledge")
-
-    @admin.display(description=_("receipt"))
-    def receipt_link(self, receipt):
-        return admin_link(receipt, receipt.number)
-
-    @admin.display(description=_("amount"))
-    def amount_display(self, receipt):
-        return vnd_or_dash(receipt.amount)
 
 
 @admin.register(Donor)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.money import vnd_or_dash
 from ledger.admin import (
+    GoodsLineInline,
     LedgerEntryAdminMixin,
-    LedgerItemInline,
     PlainAddFormMixin,
     admin_link,
     item_quantity,
@@ -38,7 +38,7 @@ RECEIPT_ADD_FIELDSETS = [
 ]
 
 
-class ReceiptItemInline(LedgerItemInline):
+class ReceiptItemInline(GoodsLineInline):
     model = ReceiptItem
     verbose_name_plural = _("goods received")
 

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils import timezone, translation
-from ledger.signals import ledger_changed
 
 from donations.models import BankTransaction, Pledge, Receipt, StatementImport
 from donations.selectors import STATEMENT_IMPORT_STALE_AFTER, statement_import_stalled
@@ -18,6 +17,7 @@ from donations.services import (
 )
 from donations.services import statements as import_service
 from donations.tasks import statement_import_task
+from ledger.signals import ledger_changed
 from tests.donations.helpers import statement
 from tests.factories import PledgeFactory
 
