@@ -12,11 +12,9 @@ from .forms import ItemLineFormSet, PledgeForm
 from .models import Pledge
 from .selectors import (
     dropoff_points_for,
-    pledge_cash_received,
     pledge_donor_province,
     pledge_get_public,
-    pledge_receiving_account,
-    pledge_vietqr,
+    pledge_transfer_due,
 )
 from .services import pledge_create
 from .vietqr import qr_png, qr_svg
@@ -73,9 +71,7 @@ def _procedure_context(pledge) -> dict:
     if pledge.status == Pledge.Status.CANCELLED:
         return context  # nothing to pay or bring
     if pledge.kind == Kind.CASH:
-        context["account"] = pledge_receiving_account(pledge=pledge)
-        received = pledge_cash_received(pledge=pledge)
-        context["received_amount"], context["remaining_amount"] = received, max(pledge.amount - received, 0)
+        context["transfer"] = pledge_transfer_due(pledge=pledge)
     else:
         province = pledge_donor_province(pledge=pledge)
         context["dropoff_points"] = dropoff_points_for(campaign_id=pledge.campaign_id, province=province)
@@ -90,17 +86,22 @@ def pledge_detail(request, reference: str):
     return render(request, "donations/pledge_detail.html", _procedure_context(pledge))
 
 
+@cache_control(private=True, no_cache=True)
 def pledge_qr(request, reference: str, fmt: str):
+    """The VietQR code for what is still due; `?download=1` saves it as vietqr-<reference>.<fmt>."""
     pledge = pledge_get_public(reference=reference)
     if pledge is None or pledge.kind != Kind.CASH or pledge.status == Pledge.Status.CANCELLED:
         raise Http404
-    account = pledge_receiving_account(pledge=pledge)
-    if account is None:
+    payload = pledge_transfer_due(pledge=pledge).payload
+    if payload is None:  # paid in full, or no account published
         raise Http404
-    payload = pledge_vietqr(pledge=pledge, account=account)
     if fmt == "svg":
-        return HttpResponse(qr_svg(payload), content_type="image/svg+xml")
-    return HttpResponse(qr_png(payload), content_type="image/png")
+        response = HttpResponse(qr_svg(payload), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(payload), content_type="image/png")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="vietqr-{pledge.reference}.{fmt}"'
+    return response
 
 
 def pledge_lookup(request):

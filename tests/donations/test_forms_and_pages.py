@@ -190,7 +190,7 @@ def test_cash_pledge_redirects_to_the_transfer_instructions(en_client, open_camp
     assert f'data-testid="transfer-content">{open_campaign.code} {reference}</dd>' in content
     assert "<dd>Nguyễn V. A.</dd>" in content
     assert f'<img src="/pledges/{reference}/qr.png"' in content
-    assert f'href="/pledges/{reference}/qr.svg"' in content
+    assert f'href="/pledges/{reference}/qr.svg?download=1"' in content
 
 
 def test_pledge_qr_png_scans_to_the_vietqr_payload(client, open_campaign, account):
