@@ -8,7 +8,7 @@ from campaigns.selectors import campaign_get_public
 from ledger.forms import add_service_errors
 from ledger.models import Kind
 
-from .forms import ItemLineFormSet, PledgeForm
+from .forms import ItemLineFormSet, PledgeForm, donate_error_summary
 from .models import Pledge
 from .selectors import (
     dropoff_points_for,
@@ -56,12 +56,12 @@ def donate(request, slug: str):
                 add_service_errors(form, ValidationError(exc.message_dict))
             else:
                 return redirect(pledge.get_absolute_url())
-    items_invalid = bool(items_errors) or (items.is_bound and wants_goods and items.total_error_count() > 0)
     return render(
         request,
         "donations/donate.html",
         {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors,
-         "items_invalid": items_invalid},
+         "error_summary": donate_error_summary(form=form, items=items if wants_goods else None,
+                                               items_errors=items_errors)},
         status=400 if request.method == "POST" else 200,
     )
 

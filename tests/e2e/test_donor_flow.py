@@ -179,3 +179,26 @@ def test_donor_on_a_phone_copies_the_amount_and_sees_it_was_copied(browser, live
     finally:
         context.close()
 
+
+def test_the_unit_of_the_chosen_item_appears_beside_its_quantity(page, live_server, live_campaign):
+    # given the donate form with goods chosen
+    page.goto(f"{live_server.url}/campaigns/{live_campaign.slug}/donate/")
+    page.check('input[name="kind"][value="goods"]')
+    unit = page.locator('label.unit[for="id_items-0-quantity"]')
+    assert unit.inner_text() == ""
+
+    # when rice, then bottled water, is chosen on the first line
+    page.select_option("#id_items-0-category", value=str(category("rice").pk))
+    assert unit.inner_text() == "kg"
+    page.select_option("#id_items-0-category", value=str(category("drinking-water").pk))
+
+    # then the unit beside the quantity follows, and a line added later starts without one
+    assert unit.inner_text() == "thùng"
+    page.click("[data-add-line]")
+    assert page.locator('label.unit[for="id_items-3-quantity"]').inner_text() == ""
+    # and the person's name stops being required once the donor is an organisation
+    assert page.locator("#field-full_name.required").count() == 1
+    page.check('input[name="donor_kind"][value="organization"]')
+    assert page.locator("#field-full_name.required").count() == 0
+    assert page.locator("#id_full_name").get_attribute("aria-required") is None
+    assert page.locator("#field-organization_name.required").count() == 1
