@@ -9,6 +9,7 @@ from ledger.forms import add_service_errors
 from ledger.models import Kind
 
 from .forms import ItemLineFormSet, PledgeForm
+from .pages import pledge_page_sections_render
 from .selectors import (
     dropoff_points_for,
     pledge_cash_received,
@@ -84,7 +85,8 @@ def pledge_detail(request, reference: str):
     pledge = pledge_get_public(reference=reference)
     if pledge is None:
         raise Http404
-    return render(request, "donations/pledge_detail.html", _procedure_context(pledge))
+    context = {**_procedure_context(pledge), "sections": pledge_page_sections_render(pledge=pledge)}
+    return render(request, "donations/pledge_detail.html", context)
 
 
 def pledge_qr(request, reference: str, fmt: str):
