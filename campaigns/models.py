@@ -174,7 +174,7 @@ class Campaign(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+        return reverse("transparency:campaign", kwargs={"slug": self.slug})
 
     @property
     def is_accepting(self) -> bool:
