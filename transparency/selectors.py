@@ -5,6 +5,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, W
 
 from allocations.models import Allocation, AllocationItem, DistributionReport
 from campaigns.models import Campaign, DropOffPoint, Province, ProvinceSet, ReceivingAccount
+from campaigns.text import vietnamese_sort_key
 from ledger.models import JournalHead
 
 from .models import CampaignTotals, DailyTotals, GoodsTotals, ProvinceGoodsTotals, ProvinceTotals
@@ -97,6 +98,11 @@ def province_goods_totals_list(*, campaign_id: int, province_id: int) -> QuerySe
 def province_current_get(*, code: str) -> Province | None:
     """A unit of today's map by its code."""
     return Province.objects.filter(set=ProvinceSet.Y2025, code=code).first()
+
+
+def province_predecessor_list(*, province_id: int) -> list[Province]:
+    """The 2008 units a unit of today's map took over, by name."""
+    return sorted(Province.objects.filter(successor_id=province_id), key=lambda p: vietnamese_sort_key(p.name))
 
 
 def allocation_list_public(*, campaign_id: int, province_id: int | None = None) -> QuerySet[Allocation]:

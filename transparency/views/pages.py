@@ -37,6 +37,7 @@ from ..selectors import (
     journal_head_list,
     province_current_get,
     province_goods_totals_list,
+    province_predecessor_list,
     province_totals_get,
     province_totals_list,
 )
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 PAGE_CACHE_SECONDS = 300  # also bounds how long a change the figures version does not see stays unseen
 ALLOCATIONS_PER_PAGE = 20
 HEADS_PER_PAGE = 60
-MAX_PAGE = 10**6
+MAX_PAGE = 10**6  # past any real last page
 
 # The province table's columns: the figure each sorts by and the order a first click gives.
 SORTS = {
@@ -64,7 +65,8 @@ DEFAULT_SORT = ("allocated", "desc")
 def _cached_page(request: HttpRequest, *, template: str, title: str, key: tuple, build: Callable[[], dict],
                  scripts: tuple[str, ...] = ()) -> HttpResponse:
     """Render `template` with `build()`'s context, or take it from the cache; then frame it."""
-    digest = hashlib.sha256(repr((template, get_language(), request.get_host(), *key)).encode()).hexdigest()
+    where = (request.scheme, request.get_host())  # the page shows its own address
+    digest = hashlib.sha256(repr((template, get_language(), where, *key)).encode()).hexdigest()
     cache_key = f"transparency:page:{digest}"
     try:
         body = cache.get(cache_key)
@@ -92,11 +94,12 @@ def _campaign_key(campaign: Campaign) -> tuple:
 
 
 def _page_number(request: HttpRequest) -> int:
-    """`?page=` as a number from 1; anything else is page 1 (past the end is the last page)."""
+    """`?page=` as a number from 1 (the paginator shows the last page for one past the end);
+    anything that is not a number is page 1."""
     raw = request.GET.get("page", "")
-    if raw.isascii() and raw.isdigit() and len(raw) <= 7:
-        return min(max(int(raw), 1), MAX_PAGE)
-    return 1
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE) if len(raw) <= 7 else MAX_PAGE  # int() of 5000 digits would fail
 
 
 def _sort(request: HttpRequest) -> tuple[str, str]:
@@ -147,11 +150,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 portal["disbursed"] += figures.cash_disbursed
                 portal["donors"] += figures.donors
                 portal["people"] += figures.people_reached
-            received = figures.cash_received if figures else 0
             campaign.bars = {
-                "allocated": percent_of(figures.cash_allocated, received) if figures else 0,
-                "disbursed": percent_of(figures.cash_disbursed, received) if figures else 0,
-                "target": percent_of(received, campaign.target_amount) if campaign.target_amount else None,
+                "allocated": percent_of(figures.cash_allocated, figures.cash_received) if figures else 0,
+                "disbursed": percent_of(figures.cash_disbursed, figures.cash_received) if figures else 0,
             }
         return {"campaigns": campaigns, "portal": portal}
 
@@ -221,7 +222,7 @@ def campaign_province(request: HttpRequest, slug: str, code: str) -> HttpRespons
             "campaign": campaign,
             "tab": "allocations",
             "province": province,
-            "predecessors": list(province.predecessors.order_by("name")),
+            "predecessors": province_predecessor_list(province_id=province.pk),
             "figures": province_totals_get(campaign_id=campaign.pk, province_id=province.pk),
             "goods": list(province_goods_totals_list(campaign_id=campaign.pk, province_id=province.pk)),
             "page": Paginator(allocation_list_public(campaign_id=campaign.pk, province_id=province.pk),
