@@ -14,7 +14,6 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
-
 # Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u
 # (f, j, w, z where Latin puts them, for foreign names). Tones only break ties.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"

@@ -194,6 +194,7 @@ class TileMap:
     tiles: list[Tile]
     islands: list[dict]
     legend: list[LegendClass] = field(default_factory=list)
+    tile: int = TILE
     width: int = COLUMNS * CELL
     height: int = ROWS * CELL
 

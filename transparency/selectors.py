@@ -1,10 +1,10 @@
 """Public reads over the transparency tables only (never the ledgers, never personal data)."""
 
 from django.core.cache import cache
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from allocations.models import Allocation, AllocationItem, DistributionReport
-from campaigns.models import Campaign, DropOffPoint, Province, ProvinceSet, ReceivingAccount
+from campaigns.models import Campaign, Province, ProvinceSet
 from campaigns.text import vietnamese_sort_key
 from ledger.models import JournalHead
 
@@ -55,18 +55,6 @@ REPORT_PUBLIC_FIELDS = ("id", "allocation_id", "distributed_on", "commune", "hou
 def campaign_public_find(*, slug: str) -> Campaign | None:
     """A campaign the public may see (not a draft), without its related rows."""
     return Campaign.objects.public().filter(slug=slug).first()
-
-
-def campaign_public_details_load(*, campaign: Campaign) -> Campaign:
-    """Load what the campaign page shows besides figures: affected provinces, accounts, drop-off points."""
-    prefetch_related_objects(
-        [campaign],
-        "provinces",
-        Prefetch("accounts", queryset=ReceivingAccount.objects.select_related("bank")),
-        Prefetch("dropoff_points", queryset=DropOffPoint.objects.select_related("province").prefetch_related(
-            "categories")),
-    )
-    return campaign
 
 
 def campaign_list_with_totals() -> list[Campaign]:

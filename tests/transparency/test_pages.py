@@ -83,8 +83,8 @@ def ledger(yagi, donor, admin_user):
     pledge = PledgeFactory(campaign=yagi, donor=donor, amount=250_000_000)
     receipt_record(campaign=yagi, channel="cash_desk", amount=250_000_000, pledge=pledge, recorded_by=admin_user,
                    received_at=at(10))
-    receipt_record(campaign=yagi, channel="goods", items=[ItemLine(category=category("rice"), quantity=Decimal("1500.5"))],
-                   recorded_by=admin_user, received_at=at(11))
+    rice = [ItemLine(category=category("rice"), quantity=Decimal("1500.5"))]
+    receipt_record(campaign=yagi, channel="goods", items=rice, recorded_by=admin_user, received_at=at(11))
     receipt_record(campaign=yagi, channel="cash_desk", amount=50_000_000, recorded_by=admin_user, received_at=at(12))
     yen_bai = allocate(yagi, to=province("15", ProvinceSet.Y2008), amount=100_000_000, by=admin_user,
                        decision="125/QĐ-BCTTW", on=datetime.date(2024, 9, 15),
@@ -271,9 +271,9 @@ def test_vietnamese_sort_key_orders_as_a_dictionary():
 def test_chart_geometry():
     # given running totals on three days over four days
     days = [
-        SimpleNamespace(day=datetime.date(2024, 9, 10), received_to_date=100, allocated_to_date=0, disbursed_to_date=0),
-        SimpleNamespace(day=datetime.date(2024, 9, 12), received_to_date=300, allocated_to_date=150, disbursed_to_date=0),
-        SimpleNamespace(day=datetime.date(2024, 9, 14), received_to_date=400, allocated_to_date=150, disbursed_to_date=50),
+        SimpleNamespace(day=datetime.date(2024, 9, day), received_to_date=received, allocated_to_date=allocated,
+                        disbursed_to_date=disbursed)
+        for day, received, allocated, disbursed in ((10, 100, 0, 0), (12, 300, 150, 0), (14, 400, 150, 50))
     ]
     chart = running_totals_chart(days)
 
@@ -434,7 +434,8 @@ def test_no_personal_data_on_any_public_page(en_client, yagi, ledger, donor, adm
     content = statement(
         ("13/09/2024 09:15:02", "FT24257001", "", "40,000,000",
          f"MBVCB.6986253876.{yagi.code} {org_pledge.reference}.CT tu 0011004123456 TRAN THI BICH toi 0011001932418"),
-        ("13/09/2024 10:00:00", "FT24257002", "", "2,000,000", "CT tu 1903555777 LE VAN CUONG toi 0011001932418 ung ho"),
+        ("13/09/2024 10:00:00", "FT24257002", "", "2,000,000",
+         "CT tu 1903555777 LE VAN CUONG toi 0011001932418 ung ho"),
     )
     statement_import_run(import_id=statement_import_create(
         account=account, file_name="sao-ke.csv", content=content, uploaded_by=admin_user).pk)
@@ -527,7 +528,7 @@ def test_each_page_runs_the_same_few_queries_whatever_the_data_size(client, admi
     assert {page: small_count == large_count for page, (small_count, large_count) in counts.items()} == {
         page: True for page in counts}
     assert {page: small_count for page, (small_count, _) in counts.items()} == {
-        "": 10, "allocations/": 7, "provinces/15/": 10, "journal/": 5, "home": 1}
+        "": 11, "allocations/": 7, "provinces/15/": 10, "journal/": 5, "home": 1}
 
 
 def test_a_cached_page_costs_one_query(client, yagi, ledger, django_assert_max_num_queries,

@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from campaigns.selectors import province_list
+from campaigns.selectors import campaign_get_public, province_list
 from campaigns.text import vietnamese_sort_key
 
 from ..charts import TILES, percent_of, running_totals_chart, tile_map
@@ -29,7 +29,6 @@ from ..selectors import (
     allocation_list_public,
     campaign_figures_version,
     campaign_list_with_totals,
-    campaign_public_details_load,
     campaign_public_find,
     campaign_totals_get,
     daily_totals_list,
@@ -166,13 +165,13 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     sort, order = _sort(request)
 
     def build() -> dict:
-        campaign_public_details_load(campaign=campaign)
+        shown = campaign_get_public(slug=campaign.slug)  # with its provinces, accounts and drop-off points
         totals = campaign_totals_get(campaign_id=campaign.pk)
         rows = list(province_totals_list(campaign_id=campaign.pk))
         days = list(daily_totals_list(campaign_id=campaign.pk))
         target = campaign.target_amount
         return {
-            "campaign": campaign,
+            "campaign": shown,
             "totals": totals,
             "tab": "dashboard",
             "target_percent": percent_of(totals.cash_received, target) if totals and target else None,
