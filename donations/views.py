@@ -10,6 +10,7 @@ from ledger.models import Kind
 
 from .forms import ItemLineFormSet, PledgeForm, donate_error_summary
 from .models import Pledge
+from .pages import pledge_page_sections_render
 from .selectors import (
     dropoff_points_for,
     pledge_donor_province,
@@ -83,7 +84,8 @@ def pledge_detail(request, reference: str):
     pledge = pledge_get_public(reference=reference)
     if pledge is None:
         raise Http404
-    return render(request, "donations/pledge_detail.html", _procedure_context(pledge))
+    context = {**_procedure_context(pledge), "sections": pledge_page_sections_render(pledge=pledge)}
+    return render(request, "donations/pledge_detail.html", context)
 
 
 @cache_control(private=True, no_cache=True)
