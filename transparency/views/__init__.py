@@ -1,1 +1,1 @@
-"""The public pages of the read side (see `pages`)."""
+"""Public pages and files of the transparency app, one module per subject."""
