@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.test import TestCase
 from django.utils import timezone
@@ -76,6 +76,9 @@ def seeded(django_db_setup, django_db_blocker):
             call_command("seed_demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+    # The browser tests' Playwright runs tests in contexts of their own: close this one's connection
+    # so that the test database can be dropped at the end.
+    connection.close()
 
 
 @pytest.fixture

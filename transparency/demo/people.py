@@ -1,6 +1,7 @@
-"""Who gives and how much: Vietnamese names as people carry them, organisations, and gift amounts
+"""Who gives, how much and when: Vietnamese names as people carry them, organisations, gift amounts
 shaped like a real appeal's (mostly 10.000–500.000 đồng, round numbers favoured, a few lucky
-numbers, rare very large company gifts). Plain functions of a `random.Random`: no database.
+numbers, rare very large company gifts) and the hours people give at. Plain functions of a
+`random.Random`: no database.
 """
 
 import random
@@ -47,6 +48,14 @@ ORGANISATIONS = (
     ("Hiệp hội Dệt may Thành phố Hồ Chí Minh", "0301458796"),
 )
 
+# Kinds and names of the many small organisations that give (schools, cooperatives, associations).
+ORGANISATION_KINDS = ("Công ty TNHH", "Công ty Cổ phần", "Hợp tác xã", "Trường Tiểu học", "Trường THCS", "Trường THPT",
+                      "Hội Phụ nữ phường", "Đoàn Thanh niên xã", "Hội Cựu chiến binh phường", "Nhóm thiện nguyện",
+                      "Công đoàn Công ty", "Chi hội Doanh nhân")
+ORGANISATION_NAMES = ("Sao Mai", "Hoàng Long", "Bình Minh", "An Phát", "Thành Công", "Việt Tiến", "Hưng Thịnh", "Phú Gia",
+                      "Đại Dương", "Minh Anh", "Tân Tiến", "Hòa Bình", "Thăng Long", "Hồng Hà", "Trường Sơn", "Cửu Long",
+                      "Tây Nguyên", "Bạch Đằng", "Phương Nam", "Kim Liên", "Ánh Dương", "Đồng Tâm")
+
 # Gift amounts in đồng and their weights: what people actually send.
 ROUND_GIFTS = (
     (10_000, 6), (20_000, 7), (30_000, 2), (50_000, 14), (100_000, 20), (150_000, 2), (200_000, 12),
@@ -58,6 +67,9 @@ LUCKY_GIFTS = (68_000, 86_000, 99_000, 168_000, 199_000, 268_000, 386_000, 468_0
 COMPANY_GIFTS = (500_000_000, 1_000_000_000, 1_000_000_000, 2_000_000_000, 3_000_000_000, 5_000_000_000,
                  10_000_000_000, 20_000_000_000)
 _ROUND, _ROUND_WEIGHTS = zip(*ROUND_GIFTS, strict=True)
+
+# Transfers by hour of the day: few at night, a peak in the evening after work.
+HOUR_WEIGHTS = (0.4, 0.2, 0.1, 0.1, 0.1, 0.3, 1, 2, 3.5, 4.5, 4.5, 4, 3.5, 3.5, 4, 4, 4, 4, 4.5, 5.5, 6, 5, 3, 1.2)
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,13 @@ def person(rng: random.Random) -> Person:
 
 
 def organisation(rng: random.Random) -> tuple[str, str]:
+    """One of the known organisations (name, tax code)."""
     return rng.choice(ORGANISATIONS)
+
+
+def organisation_name(rng: random.Random) -> str:
+    """One of many small organisations: `Trường THCS Kim Liên`, `Hợp tác xã Đồng Tâm`."""
+    return f"{rng.choice(ORGANISATION_KINDS)} {rng.choice(ORGANISATION_NAMES)}"
 
 
 def gift_amount(rng: random.Random) -> int:

@@ -12,6 +12,7 @@ import itertools
 import random
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError
@@ -191,16 +192,15 @@ class Allocator:
                     f"{item.category.name_vi.lower()}"
                     for item in items
                 )
-            people = int(households * rng.uniform(3.3, 4.6))
-            note = rng.choice(NOTES)
-            self.timeline.at(moment(day, 17), lambda commune=commune, day=day, amount=amount, households=households,
-                             people=people, goods=goods, note=note: distribution_report_record(
-                allocation=allocation, distributed_on=day, commune=commune, households=households, people=people,
-                reported_by=reporter, amount=amount, goods=goods, note=note))
+            self.timeline.at(moment(day, 17), partial(
+                distribution_report_record, allocation=allocation, distributed_on=day, commune=commune,
+                households=households, people=int(households * rng.uniform(3.3, 4.6)), reported_by=reporter,
+                amount=amount, goods=goods, note=rng.choice(NOTES)))
 
 
 # Units as a Vietnamese report writes them (the report is stored text, not translated on display).
-UNITS = {"kg": "kg", "thung": "thùng", "goi": "gói", "chai": "chai", "suat": "suất", "bo": "bộ", "cai": "cái", "lit": "lít"}
+UNITS = {"kg": "kg", "thung": "thùng", "goi": "gói", "chai": "chai", "suat": "suất", "bo": "bộ", "cai": "cái",
+         "lit": "lít"}
 NOTES = (
     "Trao trực tiếp cho từng hộ tại nhà văn hóa thôn, có danh sách ký nhận.",
     "Ủy ban MTTQ xã phối hợp với trưởng thôn rà soát, trao tận tay các hộ.",

@@ -12,7 +12,7 @@ import csv
 import datetime
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -73,7 +73,7 @@ class Narrator:
         return f"{self.rng.choice(_VCB_PREFIXES)}{self.rng.randrange(10**8, 10**9)}"
 
 
-def _references(lines: Sequence[Line], make) -> None:
+def _references(lines: Sequence[Line], make: Callable[[], str]) -> None:
     taken = set()
     for line in lines:
         while not line.reference or line.reference in taken:
@@ -81,12 +81,23 @@ def _references(lines: Sequence[Line], make) -> None:
         taken.add(line.reference)
 
 
+def _booked(lines: Sequence[Line], opening: int) -> tuple[list[tuple[int, Line, int]], int, int, int]:
+    """(number, line, balance after it) in time order, then the period's debits, credits and closing balance."""
+    rows, balance, debits, credits = [], opening, 0, 0
+    for number, line in enumerate(sorted(lines, key=lambda line: line.at), start=1):
+        balance += line.amount
+        debits, credits = debits + max(-line.amount, 0), credits + max(line.amount, 0)
+        rows.append((number, line, balance))
+    return rows, debits, credits, balance
+
+
 def vietcombank_csv(
     *, rng: random.Random, account: str, account_name: str, day_from: datetime.date, day_to: datetime.date,
     opening_balance: int, lines: Sequence[Line],
 ) -> bytes:
-    """Vietcombank's CSV statement of `lines` (sorted by time): title block, running balance, totals."""
+    """Vietcombank's CSV statement: title block, `1,000,000` amounts, date and time on two lines, totals."""
     _references(lines, lambda: f"{rng.randrange(5000, 5999)}.{rng.randrange(10000, 99999)}")
+    rows, debits, credits, closing = _booked(lines, opening_balance)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
@@ -103,17 +114,14 @@ def vietcombank_csv(
          "Số tiền ghi có/Credit", "Số dư/Balance", "Nội dung chi tiết/Transactions in detail"],
         ["", "", "", "", "", f"{opening_balance:,}", "Số dư đầu kỳ/Opening balance"],
     ])
-    balance, debits, credits = opening_balance, 0, 0
-    for number, line in enumerate(sorted(lines, key=lambda line: line.at), start=1):
-        balance += line.amount
+    for number, line, balance in rows:
         debit, credit = (f"{-line.amount:,}", "") if line.amount < 0 else ("", f"{line.amount:,}")
-        debits, credits = debits + max(-line.amount, 0), credits + max(line.amount, 0)
         writer.writerow([number, f"{line.at:%d/%m/%Y}\n{line.at:%H:%M:%S}", line.reference, debit, credit,
                          f"{balance:,}", line.text])
     writer.writerows([
         ["", *blank],
         ["", "Tổng cộng/Total", "", f"{debits:,}", f"{credits:,}", "", ""],
-        ["", "", "", "", "", f"{balance:,}", "Số dư cuối kỳ/Closing balance"],
+        ["", "", "", "", "", f"{closing:,}", "Số dư cuối kỳ/Closing balance"],
     ])
     return out.getvalue().encode("utf-8")
 
@@ -122,33 +130,32 @@ def vietinbank_csv(
     *, rng: random.Random, account: str, account_name: str, day_from: datetime.date, day_to: datetime.date,
     opening_balance: int, lines: Sequence[Line],
 ) -> bytes:
-    """VietinBank's transaction history export: semicolons, `3.250.000`, dd-mm-yyyy dates."""
+    """VietinBank's transaction history export: semicolons, `3.250.000` amounts, dd-mm-yyyy dates."""
     _references(lines, lambda: str(rng.randrange(10**9, 10**10)))
+    rows, debits, credits, closing = _booked(lines, opening_balance)
 
     def money(value: int) -> str:
         return f"{value:,}".replace(",", ".")
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    blank = [""] * 5
     writer.writerows([
-        ["NGÂN HÀNG TMCP CÔNG THƯƠNG VIỆT NAM - VIETINBANK", "", "", "", "", "", ""],
-        ["LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY", "", "", "", "", "", ""],
-        ["Số tài khoản", account, "", "", "", "", ""],
-        ["Tên tài khoản", account_name, "", "", "", "", ""],
+        ["NGÂN HÀNG TMCP CÔNG THƯƠNG VIỆT NAM - VIETINBANK", "", *blank],
+        ["LỊCH SỬ GIAO DỊCH - TRANSACTION HISTORY", "", *blank],
+        ["Số tài khoản", account, *blank],
+        ["Tên tài khoản", account_name, *blank],
         ["Từ ngày", f"{day_from:%d-%m-%Y}", "Đến ngày", f"{day_to:%d-%m-%Y}", "", "", ""],
-        ["", "", "", "", "", "", ""],
+        ["", "", *blank],
         ["STT", "Ngày giao dịch", "Mô tả giao dịch", "Ghi nợ", "Ghi có", "Số dư", "Số giao dịch"],
         ["", f"{day_from:%d-%m-%Y}", "Số dư đầu kỳ", "", "", money(opening_balance), ""],
     ])
-    balance, debits, credits = opening_balance, 0, 0
-    for number, line in enumerate(sorted(lines, key=lambda line: line.at), start=1):
-        balance += line.amount
+    for number, line, balance in rows:
         debit, credit = (money(-line.amount), "") if line.amount < 0 else ("", money(line.amount))
-        debits, credits = debits + max(-line.amount, 0), credits + max(line.amount, 0)
         writer.writerow([number, f"{line.at:%d-%m-%Y %H:%M:%S}", line.text, debit, credit, money(balance),
                          line.reference])
     writer.writerows([
         ["", "", "Cộng phát sinh", money(debits), money(credits), "", ""],
-        ["", f"{day_to:%d-%m-%Y}", "Số dư cuối kỳ", "", "", money(balance), ""],
+        ["", f"{day_to:%d-%m-%Y}", "Số dư cuối kỳ", "", "", money(closing), ""],
     ])
     return out.getvalue().encode("utf-8")

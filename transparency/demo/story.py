@@ -14,12 +14,9 @@ from donations.models import BankTransaction
 from donations.services import receipt_record
 from ledger.services import ItemLine
 
-from .people import company_gift, gift_amount, organisation, person
+from .people import HOUR_WEIGHTS, company_gift, gift_amount, organisation, person
 from .replay import Allocator, StatementBook, Timeline, aware, moment
 from .statements import Line, Narrator
-
-# Transfers by hour of the day: few at night, a peak in the evening after work.
-HOUR_WEIGHTS = (0.4, 0.2, 0.1, 0.1, 0.1, 0.3, 1, 2, 3.5, 4.5, 4.5, 4, 3.5, 3.5, 4, 4, 4, 4, 4.5, 5.5, 6, 5, 3, 1.2)
 
 # An allocation decided on `day`: `cash`% of the unallocated cash or `goods`% of each unallocated good,
 # disbursed `after` days later (None: still planned), reported at `per_household` đồng per household.
