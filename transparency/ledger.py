@@ -9,32 +9,40 @@ Paging is by keyset, never by offset, so a page a million rows deep costs what t
 a page is "the next N rows after (sort value, sequence)", a position carried by an opaque cursor.
 """
 
+import csv
 import datetime
 import hashlib
+import io
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import get_language
 
 from campaigns.models import Campaign, ItemCategory
 from campaigns.text import search_key
 from donations.models import Receipt, ReceiptItem
+from ledger.journal import goods_text
 
 from .models import CampaignTotals
 from .selectors import campaign_figures_version
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
-COUNT_CAP = 10_000  # a filtered ledger is counted up to here, then "more than 10.000"
-STREAM_CHUNK = 2_000
+# A search is counted up to here, then "more than 1.000": counting further means reading every
+# matching row (10,000 rows of a common name cost several times the page itself; see bench/ledger_read.py).
+COUNT_CAP = 1_000
+STREAM_CHUNK = 5_000
 VIETNAM = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 CACHE_SECONDS = 600
 
@@ -45,8 +53,7 @@ FORWARD, BACKWARD = "n", "p"
 # --- what the public sees of a receipt -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerGoods:
+class LedgerGoods(NamedTuple):
     """One goods line of a receipt: the category's slug and unit code, and their words in the reader's language."""
 
     category: str
@@ -57,8 +64,9 @@ class LedgerGoods:
     estimated_value: int | None
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
+    """One row of the ledger as the public sees it (a tuple: a million of them stream quickly)."""
+
     number: str
     sequence: int
     received_at: datetime.datetime
@@ -258,14 +266,23 @@ class LedgerPage:
     stale_cursor: bool = False  # the cursor pointed past the end: nothing there any more
 
 
-def _count(*, campaign: Campaign, filters: LedgerFilters, base: QuerySet, published: int | None) -> tuple[int, bool]:
-    """How many rows the ledger shows: exact without filters (the published count of receipts, plus
-    each reversal and the receipt it cancels, which that count leaves out), else counted up to COUNT_CAP."""
+def _count(
+    *, campaign: Campaign, filters: LedgerFilters, base: QuerySet, published: int | None
+) -> tuple[int, bool, QuerySet]:
+    """How many rows the ledger shows, and where to read the page from.
+
+    Without filters the count is exact and free: the published count of receipts, plus each reversal
+    and the receipt it cancels, which that count leaves out. With filters the matches are listed up
+    to COUNT_CAP: when there are no more than that, the page is read from those rows alone (a search
+    by a rare name never walks the whole ledger in time order looking for them).
+    """
     if filters.is_empty and published is not None:
         reversals = Receipt.objects.filter(campaign_id=campaign.pk, reverses__isnull=False).count()
-        return published + 2 * reversals, False
-    counted = base.order_by()[: COUNT_CAP + 1].count()
-    return min(counted, COUNT_CAP), counted > COUNT_CAP
+        return published + 2 * reversals, False, base
+    matches = list(base.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+    if len(matches) > COUNT_CAP:
+        return COUNT_CAP, True, base
+    return len(matches), False, Receipt.objects.filter(pk__in=matches)
 
 
 def _page_rows(*, base: QuerySet, segments, cursor: LedgerCursor | None, want: int) -> list[tuple[int, dict]]:
@@ -291,7 +308,11 @@ def ledger_page_get(
     """One page of the ledger: at most `size` rows after (or before) the cursor, and the cursors of
     the pages either side. A fixed number of queries whatever the depth."""
     segments = SORTS[filters.sort]
-    base = _filtered(campaign=campaign, filters=filters)
+    totals = CampaignTotals.objects.filter(campaign_id=campaign.pk).values("receipts", "cash_received").first() or {}
+    count, capped, base = _count(
+        campaign=campaign, filters=filters, base=_filtered(campaign=campaign, filters=filters),
+        published=totals.get("receipts"),
+    )
     backwards = cursor is not None and cursor.direction == BACKWARD
     found = _page_rows(base=base, segments=segments, cursor=cursor, want=size + 1)
     if backwards and len(found) <= size:
@@ -312,8 +333,6 @@ def ledger_page_get(
             direction=direction,
         ))
 
-    totals = CampaignTotals.objects.filter(campaign_id=campaign.pk).values("receipts", "cash_received").first() or {}
-    count, capped = _count(campaign=campaign, filters=filters, base=base, published=totals.get("receipts"))
     return LedgerPage(
         rows=_with_goods([row for _index, row in found]),
         count=count,
@@ -386,31 +405,112 @@ def ledger_rows_stream(
     *, campaign: Campaign, filters: LedgerFilters, chunk_size: int = STREAM_CHUNK
 ) -> Iterator[LedgerRow]:
     """Every row of the filtered ledger in the chosen order, read in chunks through a server-side
-    cursor (PostgreSQL) so memory stays flat however long the ledger is.
+    cursor (PostgreSQL) so memory stays flat however long the ledger is, all from one snapshot (one
+    transaction): a download adds up whatever is being recorded meanwhile.
 
     Reversals are few: their links are read once, up front; goods lines once per chunk.
     """
-    reversals = list(
-        Receipt.objects.filter(campaign_id=campaign.pk, reverses__isnull=False)
-        .values_list("reverses_id", "reverses__number", "number")
-    )
-    original_number = {pk: number for pk, number, _reversal in reversals}
-    reversed_by = {pk: reversal for pk, _number, reversal in reversals}
+    with transaction.atomic():
+        reversals = list(
+            Receipt.objects.filter(campaign_id=campaign.pk, reverses__isnull=False)
+            .values_list("reverses_id", "reverses__number", "number")
+        )
+        original_number = {pk: number for pk, number, _reversal in reversals}
+        reversed_by = {pk: reversal for pk, _number, reversal in reversals}
+        for ordered in _segments_in_order(campaign=campaign, filters=filters):
+            rows = ordered.values_list(*STREAM_FIELDS).iterator(chunk_size=chunk_size)
+            while chunk := list(islice(rows, chunk_size)):
+                goods = _goods_lines([row[0] for row in chunk if row[4] == "goods"])
+                for pk, number, sequence, received_at, kind, channel, amount, public_name, reverses_id in chunk:
+                    yield LedgerRow(
+                        number, sequence, received_at, kind, channel, amount, public_name,
+                        original_number[reverses_id] if reverses_id else "", reversed_by.get(pk, ""),
+                        tuple(goods.get(pk, ())),
+                    )
+
+
+def _segments_in_order(*, campaign: Campaign, filters: LedgerFilters) -> Iterator[QuerySet]:
     base = _filtered(campaign=campaign, filters=filters)
     for segment in SORTS[filters.sort]:
-        rows = (
-            base.filter(**segment.only).order_by(*segment.ordering(backwards=False))
-            .values_list(*STREAM_FIELDS).iterator(chunk_size=chunk_size)
-        )
-        while chunk := list(islice(rows, chunk_size)):
-            goods = _goods_lines([row[0] for row in chunk if row[4] == "goods"])
-            for pk, number, sequence, received_at, kind, channel, amount, public_name, reverses_id in chunk:
-                yield LedgerRow(
-                    number=number, sequence=sequence, received_at=received_at, kind=kind, channel=channel,
-                    amount=amount, public_name=public_name,
-                    reverses=original_number[reverses_id] if reverses_id else "",
-                    reversed_by=reversed_by.get(pk, ""), goods=tuple(goods.get(pk, ())),
-                )
+        yield base.filter(**segment.only).order_by(*segment.ordering(backwards=False))
+
+
+CSV_COLUMNS = ("number", "time", "kind", "channel", "amount", "goods", "public_name", "reverses")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run: one starting with = + - @ (or a tab or CR) gets a `'`."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _sql_csv_text(sql: str) -> str:
+    """`csv_text`, then the csv module's minimal quoting, in SQL, of the text `sql` evaluates to."""
+    starts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_STARTS)
+    safe = f"CASE WHEN left({sql}, 1) IN ({starts}) THEN chr(39) || {sql} ELSE {sql} END"
+    needs_quotes = f"strpos({sql}, ',') + strpos({sql}, chr(34)) + strpos({sql}, chr(13)) + strpos({sql}, chr(10)) > 0"
+    return f"CASE WHEN {needs_quotes} THEN chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34) ELSE {safe} END"
+
+
+# One line of the CSV, written by PostgreSQL: the time in the session's time zone (set to Vietnam's),
+# goods as the journal writes them (`drinking-water:20:;rice:1500.5:`), the public name made safe and
+# quoted as Python's csv module would: the same bytes as `_python_csv_lines` (the tests hold both to it).
+_RECEIPT = '"donations_receipt"'
+_CSV_LINE_SQL = " || ',' || ".join((
+    f"{_RECEIPT}.number",
+    f"""to_char({_RECEIPT}.received_at, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')""",
+    f"{_RECEIPT}.kind",
+    f"{_RECEIPT}.channel",
+    f"coalesce({_RECEIPT}.amount::text, '')",
+    f"""CASE WHEN {_RECEIPT}.kind = 'goods' THEN coalesce((
+        SELECT {_sql_csv_text("lines.goods")} FROM (
+            SELECT string_agg(c.slug || ':' || trim_scale(i.quantity)::text || ':'
+                              || coalesce(i.estimated_value::text, ''), ';' ORDER BY c.slug, i.quantity) AS goods
+            FROM donations_receiptitem i JOIN campaigns_itemcategory c ON c.id = i.category_id
+            WHERE i.receipt_id = {_RECEIPT}.id) AS lines), '') ELSE '' END""",
+    _sql_csv_text(f"{_RECEIPT}.public_name"),
+    f"""CASE WHEN {_RECEIPT}.reverses_id IS NULL THEN '' ELSE (
+        SELECT r.number FROM donations_receipt r WHERE r.id = {_RECEIPT}.reverses_id) END""",
+))
+
+
+def ledger_csv_stream(
+    *, campaign: Campaign, filters: LedgerFilters, chunk_size: int = STREAM_CHUNK
+) -> Iterator[str]:
+    """The filtered ledger as CSV text (header first, CRLF lines), a few thousand lines at a time.
+
+    On PostgreSQL the database writes each line, so a million rows cost little more than reading
+    them; elsewhere Python's csv module writes them from `ledger_rows_stream`.
+    """
+    yield ",".join(CSV_COLUMNS) + "\r\n"
+    if connection.vendor != "postgresql":
+        yield from _python_csv_lines(ledger_rows_stream(campaign=campaign, filters=filters, chunk_size=chunk_size))
+        return
+    with transaction.atomic():  # one snapshot, and a cursor that streams instead of being held whole
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL TIME ZONE %s", [settings.TIME_ZONE])
+        for ordered in _segments_in_order(campaign=campaign, filters=filters):
+            lines = ordered.annotate(csv_line=RawSQL(_CSV_LINE_SQL, ())).values_list("csv_line", flat=True)
+            lines = lines.iterator(chunk_size=chunk_size)
+            while chunk := list(islice(lines, chunk_size)):
+                yield "\r\n".join(chunk) + "\r\n"
+
+
+def _python_csv_lines(rows: Iterator[LedgerRow]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for count, row in enumerate(rows, 1):
+        goods = goods_text((line.category, line.quantity, line.estimated_value) for line in row.goods)
+        writer.writerow((
+            row.number, ledger_time_text(row.received_at), row.kind, row.channel,
+            "" if row.amount is None else row.amount,  # a number, negative on a reversal: never prefixed
+            csv_text(goods), csv_text(row.public_name), row.reverses,
+        ))
+        if count % STREAM_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 # --- the public form of a row (API answers and the JSON download) ---------------------------------

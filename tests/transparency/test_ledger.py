@@ -456,6 +456,7 @@ def test_cache_keeps_languages_apart(client, yagi, staff):
 def test_csv_download_is_the_whole_filtered_ledger(client, yagi, few, staff):
     receive(yagi, staff, 1_000, name="=HYPERLINK(\"http://x\")", at="10/09/2024 08:00")
     receive(yagi, staff, 2_000, name="@SUM(A1)", at="10/09/2024 09:01")
+    receive(yagi, staff, 3_000, name='-Công ty "Hoà Bình", Hà Nội', at="10/09/2024 10:02")
     campaign_totals_refresh(campaign_id=yagi.pk)
 
     response = client.get(CSV_URL, {"sort": "oldest"})
@@ -464,7 +465,13 @@ def test_csv_download_is_the_whole_filtered_ledger(client, yagi, few, staff):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert re.fullmatch(r'attachment; filename="bao-yagi-ledger-\d{8}-\d{4}\.csv"', response["Content-Disposition"])
-    assert csv_rows(response) == [
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffnumber,time,kind,channel,amount,goods,public_name,reverses\r\n")
+    # quoted only where a comma or a quote needs it, CRLF line ends: what Excel and csv readers expect
+    assert body.endswith(
+        'YAGI24-000008,2024-09-10T10:02:00+07:00,cash,cash_desk,3000,,"\'-Công ty ""Hoà Bình"", Hà Nội",\r\n'
+    )
+    assert list(csv.reader(io.StringIO(body[1:]))) == [
         ["number", "time", "kind", "channel", "amount", "goods", "public_name", "reverses"],
         ["YAGI24-000001", "2024-09-08T00:30:00+07:00", "cash", "bank", "500000", "", "Nguyễn Văn An", ""],
         ["YAGI24-000002", "2024-09-08T10:15:00+07:00", "cash", "cash_desk", "2000000", "", "Nguyễn Văn Bình", ""],
@@ -476,6 +483,8 @@ def test_csv_download_is_the_whole_filtered_ledger(client, yagi, few, staff):
         ["YAGI24-000006", "2024-09-10T08:00:00+07:00", "cash", "cash_desk", "1000", "",
          "'=HYPERLINK(\"http://x\")", ""],
         ["YAGI24-000007", "2024-09-10T09:01:00+07:00", "cash", "cash_desk", "2000", "", "'@SUM(A1)", ""],
+        ["YAGI24-000008", "2024-09-10T10:02:00+07:00", "cash", "cash_desk", "3000", "",
+         "'-Công ty \"Hoà Bình\", Hà Nội", ""],
     ]
 
 

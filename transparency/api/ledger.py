@@ -50,8 +50,8 @@ class LedgerReceiptSerializer(serializers.Serializer):
 
 
 class LedgerPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Receipts matching (at most 10000 when count_capped).")
-    count_capped = serializers.BooleanField(help_text="True when more receipts match than `count`.")
+    count = serializers.IntegerField(help_text="Receipts matching; when count_capped, at least this many.")
+    count_capped = serializers.BooleanField(help_text="True when more receipts match than `count` (1000).")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = LedgerReceiptSerializer(many=True)
