@@ -24,6 +24,11 @@ def pytest_collection_modifyitems(config, items):
     has_broker = bool(settings.CELERY_BROKER_URL)
     keep, drop = [], []
     for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("serialized_rollback"):
+            # Restoring a serialized database collides with content types recreated by an earlier
+            # transactional test's flush on PostgreSQL: transactional tests use `reference_data`.
+            raise pytest.UsageError(f"{item.nodeid}: use the reference_data fixture, not serialized_rollback")
         if (item.get_closest_marker("postgres") and not on_postgres) or (
             item.get_closest_marker("celery_worker") and not has_broker
         ):

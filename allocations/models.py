@@ -30,6 +30,7 @@ class Committee(models.Model):
         Province, verbose_name=_("province"), null=True, blank=True, on_delete=models.PROTECT,
         limit_choices_to={"set": ProvinceSet.Y2025}, related_name="committee",
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("committee")
@@ -55,6 +56,7 @@ class CampaignCommittee(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, primary_key=True, related_name="run_by"
     )
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="campaigns")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("campaign committee")
@@ -76,6 +78,7 @@ class StaffMembership(models.Model):
     )
     committee = models.ForeignKey(Committee, verbose_name=_("committee"), on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("staff membership")

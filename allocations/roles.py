@@ -1,4 +1,14 @@
-"""The three staff roles and the permissions each group gets (created by a data migration)."""
+"""The three staff roles and the permissions each group gets (set by data migrations).
+
+- Central staff: everything in the portal's apps — campaigns and reference data, pledges, the
+  receipts ledger, bank statements, allocations to provinces (the central pool is theirs to
+  allocate), committees and staff accounts.
+- Provincial staff: read their campaigns and their province's allocations; record what their own
+  drop-off points and cash desks received (receipts, limited to their province by
+  `allocations.selectors.user_province_scope`); record and correct their province's distribution
+  reports. They never allocate, disburse or reverse an allocation.
+- Auditors: read everything, history included; change nothing.
+"""
 
 ROLE_GROUPS = {
     "central": "Central staff",
@@ -13,9 +23,10 @@ PROVINCIAL_PERMISSIONS = [
     ("campaigns", "view_province"),
     ("campaigns", "view_itemcategory"),
     ("campaigns", "view_dropoffpoint"),
+    ("donations", "view_receipt"),
+    ("donations", "add_receipt"),
+    ("donations", "view_receiptitem"),
     ("allocations", "view_allocation"),
-    ("allocations", "add_allocation"),
-    ("allocations", "change_allocation"),
     ("allocations", "view_allocationitem"),
     ("allocations", "view_distributionreport"),
     ("allocations", "add_distributionreport"),

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Province, ProvinceSet
+from campaigns.money import group_thousands
 from ledger.models import Kind
-from ledger.money import group_thousands
 from ledger.services import (
     ItemLine,
     campaign_lock,
@@ -45,6 +45,13 @@ def _check_scope(*, user, province: Province) -> None:
         raise ValidationError({"province": [_("You can only record for your own province.")]})
 
 
+def _check_allocates(*, user) -> None:
+    """Allocating the central pool (and disbursing or reversing an allocation) is central staff's decision."""
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role == StaffRole.PROVINCIAL:
+        raise ValidationError(_("Allocations are decided by central staff; provincial staff report distributions."))
+
+
 @transaction.atomic
 def allocation_record(
     *,
@@ -64,6 +71,7 @@ def allocation_record(
     The campaign row is locked before the available figures are read, so two staff allocating
     the last money at the same moment cannot both succeed.
     """
+    _check_allocates(user=recorded_by)
     campaign = campaign_lock(campaign_id=campaign.pk)
     items = items or []
     errors = ledger_input_check(amount=amount, items=items)
@@ -104,6 +112,7 @@ def allocation_record(
 @transaction.atomic
 def allocation_reverse(*, allocation: Allocation, reason: str, recorded_by: AbstractBaseUser) -> Allocation:
     """Cancel an allocation by an entry of opposite sign pointing at it; the original stays."""
+    _check_allocates(user=recorded_by)
     return ledger_entry_reverse(
         entry=allocation, reason=reason, recorded_by=recorded_by,
         check=lambda original: _check_scope(user=recorded_by, province=original.province),
@@ -125,6 +134,7 @@ def allocation_disbursement_refusal(*, allocation: Allocation) -> str | None:
 @transaction.atomic
 def allocation_mark_disbursed(*, allocation: Allocation, disbursed_on: datetime.date, user: AbstractBaseUser) -> Allocation:
     """The one change an allocation allows: planned → disbursed, with the date (journalled)."""
+    _check_allocates(user=user)
     campaign = campaign_lock(campaign_id=allocation.campaign_id)
     allocation = Allocation.objects.select_for_update(of=("self",)).select_related("province__successor").get(pk=allocation.pk)
     _check_scope(user=user, province=allocation.province)

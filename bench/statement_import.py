@@ -1,5 +1,7 @@
 """Benchmark: import a large bank statement and print how long it takes, how many queries it
-makes and how much memory it needs. Not part of the test run.
+makes, how much memory it needs, the longest time it held the campaign lock in one transaction,
+and (on PostgreSQL) how long a cash-desk receipt recorded two seconds into the import waited.
+Not part of the test run.
 
     python bench/statement_import.py --rows 200000            # on a throwaway SQLite file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relief_bench python bench/statement_import.py
@@ -13,6 +15,7 @@ import os
 import random
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +31,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from campaigns.models import Bank, Campaign, ReceivingAccount  # noqa: E402
@@ -40,10 +43,13 @@ from donations.models import (  # noqa: E402
     Receipt,
 )
 from donations.services import (  # noqa: E402
+    receipt_record,
     statement_import_create,
     statement_import_run,
     transfer_content_for,
 )
+from donations.services import statements as import_service  # noqa: E402
+from ledger.signals import ledger_changed  # noqa: E402
 
 HEADER = (
     "Ngân hàng TMCP Ngoại thương Việt Nam\nSAO KÊ TÀI KHOẢN / ACCOUNT STATEMENT\n"
@@ -98,30 +104,86 @@ def statement(rows: int, pledges: list[tuple[str, int]]) -> bytes:
     return (HEADER + "\n".join(lines) + "\n").encode()
 
 
-def measure(label, account, user, content):
+class LockHolds:
+    """Times each transaction of the import from taking the campaign lock to its commit."""
+
+    def __init__(self):
+        self.holds: list[float] = []
+        self._lock = import_service.campaign_lock
+
+    def __enter__(self):
+        def timed_lock(**kwargs):
+            campaign = self._lock(**kwargs)
+            taken = time.perf_counter()
+            transaction.on_commit(lambda: self.holds.append(time.perf_counter() - taken))
+            return campaign
+
+        import_service.campaign_lock = timed_lock
+        return self
+
+    def __exit__(self, *exc):
+        import_service.campaign_lock = self._lock
+
+
+def desk_receipt_after(seconds: float, campaign, user, waits: list[float]) -> threading.Thread:
+    """A cash-desk receipt recorded `seconds` into the import, on its own connection."""
+
+    def record():
+        try:
+            time.sleep(seconds)
+            started = time.perf_counter()
+            receipt_record(campaign=campaign, channel=Receipt.Channel.CASH_DESK, amount=100_000, recorded_by=user,
+                           public_name="Bench desk", note="bench")
+            waits.append(time.perf_counter() - started)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=record)
+    thread.start()
+    return thread
+
+
+def measure(label, account, user, content, desk: bool):
     reset_queries()
+    waits: list[float] = []
+    desk_thread = desk_receipt_after(2.0, account.campaign, user, waits) if desk else None
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        imp = statement_import_create(account=account, file_name="bench.csv", content=content, uploaded_by=user)
+    with CaptureQueriesContext(connection) as queries, LockHolds() as locks:
+        imp = statement_import_create(
+            account=account, file_name="bench.csv", content=content, uploaded_by=user, enqueue=False
+        )
         imp = statement_import_run(import_id=imp.pk)
     seconds = time.perf_counter() - started
+    if desk_thread is not None:
+        desk_thread.join()
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
     print(f"{label:<10} {imp.rows_read:>8} rows  {seconds:7.2f} s  {imp.rows_read / seconds:9,.0f} rows/s  "
           f"{len(queries):>6} queries  process peak RSS {peak_rss / 2**20:7.1f} MiB  "
           f"[{imp.status}: {imp.matched} matched, {imp.direct} direct, {imp.queued} queued, "
           f"{imp.debits} debits, {imp.duplicates} already known]")
+    print(f"{'':<10} campaign lock: {len(locks.holds)} transactions, longest held {max(locks.holds, default=0):.2f} s"
+          + (f"; desk receipt recorded 2 s in waited {waits[0]:.2f} s" if waits else ""))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pledges", type=int, default=20_000)
+    parser.add_argument(
+        "--no-refresh", action="store_true",
+        help="do not run the public totals refresh in process after each chunk (a worker does it in production)",
+    )
     args = parser.parse_args()
+    if args.no_refresh:
+        from transparency.receivers import refresh_totals_on_ledger_change
+
+        ledger_changed.disconnect(refresh_totals_on_ledger_change)
     user, account, pledges = setup(args.pledges)
     content = statement(args.rows, pledges)
     print(f"database: {connection.vendor}; statement: {len(content) / 2**20:.1f} MiB, {args.rows} rows")
-    measure("first", account, user, content)
-    measure("re-import", account, user, content)
+    desk = connection.vendor == "postgresql"  # SQLite lets one writer in at a time whatever we do
+    measure("first", account, user, content, desk)
+    measure("re-import", account, user, content, desk)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from .history import HistoryAdmin
 from .models import (
     Bank,
     Campaign,
@@ -11,28 +11,38 @@ from .models import (
 )
 
 
-@admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["name", "set", "code", "kind", "successor"]
-    list_filter = ["set", "kind"]
-    search_fields = ["name", "code"]
-    list_select_related = ["successor"]
+class ReferenceDataAdmin(HistoryAdmin):
+    """Data staff correct in place: every change is kept in its history (who, when, before, after), and
+    nothing is deleted — rows are referred to by the ledgers, and a deletion would erase what they meant."""
 
-    def has_add_permission(self, request):
-        return False
+    actions = None
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+@admin.register(Province)
+class ProvinceAdmin(ReferenceDataAdmin):
+    """Both maps are loaded by a migration; staff correct names, dates and successor links."""
+
+    list_display = ["name", "set", "code", "kind", "successor"]
+    list_filter = ["set", "kind"]
+    search_fields = ["name", "code"]
+    list_select_related = ["successor"]
+    readonly_fields = ["set", "code"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Bank)
-class BankAdmin(admin.ModelAdmin):
+class BankAdmin(ReferenceDataAdmin):
     list_display = ["short_name", "bin", "name"]
     search_fields = ["short_name", "name", "bin"]
 
 
 @admin.register(ItemCategory)
-class ItemCategoryAdmin(admin.ModelAdmin):
+class ItemCategoryAdmin(ReferenceDataAdmin):
     list_display = ["name_vi", "name_en", "unit", "position"]
     list_editable = ["position"]
 
@@ -40,18 +50,20 @@ class ItemCategoryAdmin(admin.ModelAdmin):
 class ReceivingAccountInline(admin.TabularInline):
     model = ReceivingAccount
     extra = 0
+    can_delete = False
     autocomplete_fields = ["bank"]
 
 
 class DropOffPointInline(admin.StackedInline):
     model = DropOffPoint
     extra = 0
+    can_delete = False
     autocomplete_fields = ["province"]
     filter_horizontal = ["categories"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(ReferenceDataAdmin):
     list_display = ["name", "code", "status", "starts_on", "ends_on", "target_amount"]
     list_filter = ["status", "province_set"]
     search_fields = ["name", "code", "slug"]
@@ -61,7 +73,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReceivingAccount)
-class ReceivingAccountAdmin(SimpleHistoryAdmin):
+class ReceivingAccountAdmin(ReferenceDataAdmin):
     list_display = ["account_number", "bank", "account_holder", "campaign", "is_primary"]
     list_filter = ["bank", "campaign"]
     search_fields = ["account_number", "account_holder"]
@@ -69,7 +81,7 @@ class ReceivingAccountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DropOffPoint)
-class DropOffPointAdmin(admin.ModelAdmin):
+class DropOffPointAdmin(ReferenceDataAdmin):
     list_display = ["name", "province", "campaign", "phone", "opening_hours"]
     list_filter = ["campaign", "province__set"]
     search_fields = ["name", "address"]

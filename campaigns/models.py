@@ -1,5 +1,6 @@
 """The base of the portal: provinces, banks, campaigns and where donations are received."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -36,6 +37,7 @@ class Province(models.Model):
         related_name="predecessors",
         limit_choices_to={"set": ProvinceSet.Y2025},
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("province")
@@ -49,6 +51,11 @@ class Province(models.Model):
         if self.set == ProvinceSet.Y2008:
             return f"{self.name} ({self.set})"
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.successor_id and self.set != ProvinceSet.Y2008:
+            raise ValidationError({"successor": _("Only a unit of the 63-unit map has a successor.")})
 
     @property
     def current(self) -> "Province":
@@ -64,6 +71,7 @@ class Bank(models.Model):
     bin = models.CharField(
         _("BIN"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", _("A BIN is 6 digits."))]
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bank")
@@ -92,6 +100,7 @@ class ItemCategory(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("item category")
@@ -174,7 +183,18 @@ class Campaign(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+        return reverse("transparency:campaign", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.pk is None:
+            return
+        stored = Campaign.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        # Donors have typed the code into their transfers and receipt numbers begin with it.
+        if stored is not None and stored != self.code and (self.pledges.exists() or self.receipts.exists()):
+            raise ValidationError({"code": _(
+                "The transfer code %(code)s cannot change: pledges or receipts of this campaign already carry it."
+            ) % {"code": stored}})
 
     @property
     def is_accepting(self) -> bool:
@@ -222,6 +242,7 @@ class DropOffPoint(models.Model):
     phone = models.CharField(_("contact phone"), max_length=20)
     opening_hours = models.CharField(_("opening hours"), max_length=160)
     categories = models.ManyToManyField(ItemCategory, verbose_name=_("accepted categories"), blank=True)
+    history = HistoricalRecords(m2m_fields=[categories])
 
     class Meta:
         verbose_name = _("drop-off point")

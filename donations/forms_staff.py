@@ -1,10 +1,11 @@
 """Forms of the committee staff's admin: cash desk and goods drop-off, reversals, statement uploads,
-queue decisions and column mappings.
+queue decisions, column mappings, donor corrections and pledge cancellations.
 
 They check what a person typed (formats, required fields, file type and size) and hand clean values
 to the services, which decide; a service's ValidationError is put back on the fields it names.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 
@@ -12,19 +13,31 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
 from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT
 from ledger.services import ItemLine
 
-from .models import ANONYMOUS_NAME, Receipt, StatementColumnMapping
-from .selectors import pledge_get_public
-from .services import PledgeShare
+from .models import (
+    ANONYMOUS_NAME,
+    Donor,
+    Receipt,
+    StatementColumnMapping,
+    StatementImport,
+)
+from .selectors import (
+    desk_points_for,
+    pledge_get_public,
+    statement_import_content,
+    statement_import_same_file,
+)
+from .services import PledgeShare, donor_clean
 from .statements import ColumnMapping, StatementError
 from .statements.layouts import check_mapping
-from .validators import validate_no_html
+from .validators import normalize_vn_mobile, validate_no_html
 
 MAX_STATEMENT_BYTES = 50 * 1024 * 1024
 STATEMENT_EXTENSIONS = (".csv", ".xlsx")
@@ -33,8 +46,17 @@ FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks of the desk PC and the server
 
 
 
+class PointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DropOffPoint) -> str:
+        return f"{obj.name} · {obj.province.name} · {obj.campaign.code}"
+
+
 class ReceiptForm(forms.Form):
-    """What the cash desk or the goods drop-off received, recorded with `receipt_record`."""
+    """What the cash desk or the goods drop-off received, recorded with `receipt_record`.
+
+    `province_scope` limits the points to choose from to one province (provincial staff), and then
+    a point is required.
+    """
 
     CHANNELS = [
         (Receipt.Channel.CASH_DESK, Receipt.Channel.CASH_DESK.label),
@@ -47,6 +69,10 @@ class ReceiptForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Received through"), choices=CHANNELS, widget=forms.RadioSelect, initial=Receipt.Channel.CASH_DESK,
         help_text=_("Cash desk: enter the amount. Goods drop-off: enter the goods lines below."),
+    )
+    point = PointChoiceField(
+        label=_("Received at point"), queryset=DropOffPoint.objects.none(), required=False,
+        empty_label=_("— choose —"), help_text=_("The drop-off point or cash desk that received it."),
     )
     pledge_reference = forms.CharField(
         label=_("Pledge reference"),
@@ -81,13 +107,15 @@ class ReceiptForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "vTextField"}),
     )
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, province_scope: Province | None = None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         super().__init__(data, *args, **kwargs)
         active = list(self.fields["campaign"].queryset[:2])
         if len(active) == 1:
             self.fields["campaign"].initial = active[0].pk
+        self.fields["point"].queryset = desk_points_for(province_scope=province_scope)
+        self.fields["point"].required = province_scope is not None
         self.items = GoodsLineFormSet(data, prefix="items")
 
     def clean_pledge_reference(self):
@@ -148,6 +176,7 @@ class ReceiptForm(forms.Form):
             "amount": data["amount"] if is_cash else None,
             "items": [] if is_cash else self.item_lines(),
             "pledge": data["pledge_reference"],
+            "point": data.get("point"),
             "public_name": (data.get("public_name") or "").strip(),
             "received_at": data["received_at"],
             "note": (data.get("note") or "").strip(),
@@ -163,6 +192,13 @@ class ReceivingAccountChoiceField(forms.ModelChoiceField):
 
 
 class StatementUploadForm(forms.Form):
+    """A statement file for an account. A file identical to an earlier import of the account is
+    refused with a warning naming that import until staff tick “Import it anyway”; the file is then
+    taken from the earlier import, so it need not be chosen again.
+
+    Valid, `cleaned_data` holds the `file_name` and `content` to store.
+    """
+
     account = ReceivingAccountChoiceField(
         label=_("Receiving account"),
         queryset=ReceivingAccount.objects.select_related("bank", "campaign").order_by("campaign__status", "id"),
@@ -170,12 +206,23 @@ class StatementUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Statement file"),
+        required=False,  # checked in clean(): a confirmed identical file is already stored
         help_text=_("The bank's export as .csv or .xlsx, at most 50 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+    import_anyway = forms.BooleanField(
+        label=_("Import it anyway"),
+        required=False,
+        help_text=_("The file is already stored: there is no need to choose it again."),
+    )
+    same_file_sha256 = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    same_file: StatementImport | None = None  # the earlier import of the same file, once found
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:
+            return None
         extension = os.path.splitext(upload.name or "")[1].lower()
         if extension not in STATEMENT_EXTENSIONS:
             raise ValidationError(
@@ -187,6 +234,44 @@ class StatementUploadForm(forms.Form):
                 _("The file is larger than 50 MB; split the statement by date and upload the parts."), code="size"
             )
         return upload
+
+    def clean(self):
+        data = super().clean()
+        account, upload = data.get("account"), data.get("file")
+        confirmed = data.get("same_file_sha256", "") if data.get("import_anyway") else ""
+        if upload is None:
+            earlier = statement_import_same_file(account=account, content_sha256=confirmed) if account else None
+            if earlier is None:
+                if "file" not in self.errors:
+                    self.add_error("file", self.fields["file"].error_messages["required"])
+                return data
+            data["file_name"] = earlier.file_name
+            data["content"] = statement_import_content(statement_import=earlier)
+            return data
+        content = upload.read()
+        data["file_name"], data["content"] = upload.name, content
+        sha256 = hashlib.sha256(content).hexdigest()
+        earlier = None if account is None or sha256 == confirmed else statement_import_same_file(
+            account=account, content_sha256=sha256
+        )
+        if earlier is not None:
+            self.same_file = earlier
+            self.data = self.data.copy()  # shown again with the file's hash, confirming needs no new upload
+            self.data["same_file_sha256"] = sha256
+            uploader = earlier.uploaded_by
+            raise ValidationError(
+                _("This file is identical to “%(file)s”, uploaded on %(date)s by %(user)s (%(status)s). Importing it "
+                  "again adds nothing new: rows already imported are skipped. To import it all the same, tick "
+                  "“Import it anyway” and save."),
+                code="same_file",
+                params={
+                    "file": earlier.file_name,
+                    "date": date_format(timezone.localtime(earlier.created_at), "d/m/Y H:i"),
+                    "user": uploader.get_full_name() or uploader.get_username(),
+                    "status": earlier.get_status_display(),
+                },
+            )
+        return data
 
 
 class PledgeShareForm(forms.Form):
@@ -285,3 +370,41 @@ class StatementColumnMappingForm(forms.ModelForm):
         except StatementError as exc:
             raise ValidationError(str(exc), code=exc.code) from exc
         return data
+
+
+class DonorChangeForm(forms.ModelForm):
+    """Staff's corrections to a donor's contact data, checked as the donor's own entry is (`donor_clean`)."""
+
+    # Typed as people write it (`0912 345 678`, `+84 912 345 678`); stored as 10 digits.
+    phone = forms.CharField(label=Donor._meta.get_field("phone").verbose_name, max_length=20)
+
+    class Meta:
+        model = Donor
+        fields = [
+            "kind", "full_name", "organization_name", "tax_code", "phone", "email", "address", "province",
+            "public_display",
+        ]
+
+    def clean_phone(self):
+        return normalize_vn_mobile(self.cleaned_data["phone"])
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            donor_clean(donor=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class PledgeCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=255,
+        validators=[validate_no_html],
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_(
+            "Required. Kept with the pledge and in its history, e.g. “The donor called: pledged twice by mistake”."
+        ),
+    )

@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
@@ -17,14 +18,20 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from campaigns.models import DropOffPoint, Province, ReceivingAccount
+from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.models import Kind
 
 from .matching import fold, payer_from_text
-from .models import BankTransaction, Donor, Pledge, Receipt
+from .models import BankTransaction, Donor, Pledge, Receipt, StatementImport
 from .vietqr import vietqr_payload
+
+# An import's run records a heartbeat with every chunk (a chunk takes about a second); an import
+# that showed no sign of life for this long has stopped and may be taken over or retried.
+STATEMENT_IMPORT_STALE_AFTER = timedelta(minutes=5)
 
 PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_name", "donor__public_display")
 
@@ -38,7 +45,7 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
         Pledge.objects.select_related("campaign", "donor")
         .only(
             "reference", "transfer_content", "kind", "amount", "status", "created_at", "message", "source",
-            "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
+            "cancelled_at", "campaign__slug", "campaign__name", "campaign__code", "campaign__status", *PUBLIC_DONOR_FIELDS,
         )
         .prefetch_related("items__category")
         .filter(reference=reference)
@@ -239,3 +246,91 @@ def bank_transaction_candidates(*, txn: BankTransaction, limit: int = 8) -> list
                         near_date=found[pk]["near_date"], same_name=found[pk]["same_name"])
         for pk in chosen
     ]
+def staff_province_scope(*, user) -> Province | None:
+    """The 2025 province a provincial staff member records for; None for everyone else.
+
+    Committees and staff roles belong to a later app (allocations), which this one never imports:
+    the setting STAFF_PROVINCE_SCOPE names the function that answers.
+    """
+    if not user.is_authenticated:
+        return None
+    return import_string(settings.STAFF_PROVINCE_SCOPE)(user=user)
+
+
+def _in_province(province: Province, *, prefix: str) -> Q:
+    """A 2025 unit, or a 2008 unit that rolls up to it."""
+    return Q(**{prefix: province}) | Q(**{f"{prefix}__successor": province})
+
+
+def receipt_list_for(*, user) -> QuerySet[Receipt]:
+    """The receipts a staff member sees: all of them, or for provincial staff those received at a
+    point of their province."""
+    scope = staff_province_scope(user=user)
+    qs = Receipt.objects.all()
+    return qs if scope is None else qs.filter(_in_province(scope, prefix="point__province"))
+
+
+def desk_points_for(*, province_scope: Province | None) -> QuerySet[DropOffPoint]:
+    """The points of active campaigns a receipt can be recorded at: all, or those of one province."""
+    qs = DropOffPoint.objects.filter(campaign__status=Campaign.Status.ACTIVE).select_related("province", "campaign")
+    if province_scope is not None:
+        qs = qs.filter(_in_province(province_scope, prefix="province"))
+    return qs.order_by("campaign__code", "province__name", "name")
+def statement_import_same_file(*, account: ReceivingAccount, content_sha256: str) -> StatementImport | None:
+    """The latest import of this account whose file had exactly this content (SHA-256), without the file."""
+    if not content_sha256:
+        return None
+    return (
+        StatementImport.objects.filter(account=account, content_sha256=content_sha256)
+        .select_related("uploaded_by").defer("content").order_by("-created_at", "-pk").first()
+    )
+
+
+def statement_import_content(*, statement_import: StatementImport) -> bytes:
+    """The stored file of an import (loaded only when needed: it can be 50 MB)."""
+    return bytes(StatementImport.objects.values_list("content", flat=True).get(pk=statement_import.pk))
+
+
+def statement_import_stalled(*, statement_import: StatementImport) -> bool:
+    """Whether an unfinished import has stopped: it failed midway, or showed no sign of life for
+    STATEMENT_IMPORT_STALE_AFTER (a worker killed mid-file, or a task the broker lost)."""
+    imp = statement_import
+    if imp.status == StatementImport.Status.FAILED:
+        return True
+    if imp.status == StatementImport.Status.RUNNING:
+        last_sign = imp.heartbeat_at or imp.created_at  # a run's heartbeat: its claim, then every chunk
+    elif imp.status == StatementImport.Status.PENDING:
+        last_sign = imp.retried_at or imp.created_at  # when its task was (last) sent
+    else:
+        return False
+    return last_sign < timezone.now() - STATEMENT_IMPORT_STALE_AFTER
+
+
+@dataclass(frozen=True)
+class TransferDue:
+    """What a donor still has to transfer for a cash pledge, and the VietQR code that asks for exactly that."""
+
+    account: ReceivingAccount | None
+    received: int
+    remaining: int
+    payload: str | None  # None when nothing is due, the pledge is cancelled or no account is published
+
+
+def pledge_transfer_due(*, pledge: Pledge) -> TransferDue:
+    """The pledged amount minus the cash the receipts ledger holds for it (reversals included).
+
+    The QR code asks for the remainder, so a donor who paid part and scans again never overpays; a
+    pledge that is paid in full or cancelled asks for nothing.
+    """
+    account = pledge_receiving_account(pledge=pledge)
+    received = pledge_cash_received(pledge=pledge)
+    remaining = 0 if pledge.status == Pledge.Status.CANCELLED else max((pledge.amount or 0) - received, 0)
+    payload = None
+    if remaining and account is not None:
+        payload = vietqr_payload(
+            bank_bin=account.bank.bin,
+            account_number=account.account_number,
+            amount=remaining,
+            purpose=pledge.transfer_content,
+        )
+    return TransferDue(account=account, received=received, remaining=remaining, payload=payload)

@@ -15,8 +15,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import quantity, vnd_or_dash
+
 from .models import JournalEntry, JournalHead, LedgerEntry
-from .money import quantity, vnd_or_dash
 from .services import ledger_entry_reversal_refusal
 
 
@@ -32,6 +33,12 @@ def admin_link(obj, text=None) -> str:
 def item_quantity(item) -> str:
     """`1.500 kg`, `12,5 thùng`: a goods line's quantity the Vietnamese way, with its unit."""
     return f"{quantity(item.quantity)} {item.category.get_unit_display()}"
+
+
+def message_validation_error(request, exc: ValidationError, *, prefix: str = "") -> None:
+    """Every message of a service's ValidationError as an admin error message."""
+    for text in exc.messages:
+        messages.error(request, f"{prefix}{text}")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -52,8 +59,8 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class LedgerItemInline(ReadOnlyInline):
-    """The goods lines of a ledger entry, shown with their units and values."""
+class GoodsLineInline(ReadOnlyInline):
+    """Goods lines (of a pledge or a ledger entry), shown with their units and values."""
 
     fields = ["category", "quantity_display", "estimated_value_display"]
     readonly_fields = fields
@@ -97,6 +104,18 @@ class PlainAddFormMixin:
             **(extra_context or {}),
         }
         return self.render_change_form(request, context, add=True)
+
+
+class LedgerEntryInline(ReadOnlyInline):
+    """Ledger entries under the row they belong to (a pledge's receipts, a transfer's), each linked."""
+
+    @admin.display(description=_("number"))
+    def entry_link(self, entry):
+        return admin_link(entry, entry.number)
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, entry):
+        return vnd_or_dash(entry.amount)
 
 
 class ReversalForm(forms.Form):
@@ -236,13 +255,17 @@ class LedgerEntryAdminMixin:
 class JournalEntryAdmin(admin.ModelAdmin):
     """The journal as staff see it: read-only, as it is published."""
 
-    list_display = ["sequence", "campaign", "event", "entry_number", "recorded_at", "short_hash"]
+    list_display = ["sequence", "campaign_code", "event", "entry_number", "recorded_at", "short_hash"]
     list_filter = ["campaign", "event"]
     search_fields = ["entry_number", "hash"]
     list_select_related = ["campaign"]
     fields = ["campaign", "sequence", "event", "entry_number", "recorded_at", "canonical", "hash"]
     readonly_fields = fields
     actions = None
+
+    @admin.display(description=_("campaign"), ordering="campaign__code")
+    def campaign_code(self, entry):
+        return entry.campaign.code
 
     @admin.display(description=_("hash"))
     def short_hash(self, entry):
@@ -260,7 +283,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(JournalHead)
 class JournalHeadAdmin(JournalEntryAdmin):
-    list_display = ["day", "campaign", "count", "hash"]
+    list_display = ["day", "campaign_code", "count", "hash"]
     list_filter = ["campaign"]
     search_fields = ["hash"]
     fields = ["campaign", "day", "count", "hash", "recorded_at"]

@@ -143,12 +143,22 @@ class LedgerEntry(models.Model):
         return [JournalEvent(event=event, number=self.number, values=self.journal_values())]
 
 
+# How staff read the journal's event codes (the codes themselves are part of the published format).
+EVENT_LABELS = {
+    "receipt": _("Receipt"),
+    "receipt_reversal": _("Receipt reversed"),
+    "allocation": _("Allocation"),
+    "allocation_reversal": _("Allocation reversed"),
+    "disbursement": _("Disbursement"),
+}
+
+
 class JournalEntry(models.Model):
     """One link of a campaign's hash chain: an event's canonical text and the hash so far."""
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal")
     sequence = models.PositiveIntegerField(_("sequence"))
-    event = models.CharField(_("event"), max_length=32)
+    event = models.CharField(_("event"), max_length=32, choices=list(EVENT_LABELS.items()))
     entry_number = models.CharField(_("entry number"), max_length=24)
     canonical = models.TextField(_("canonical text"))
     hash = models.CharField(_("hash"), max_length=64)
@@ -165,6 +175,7 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence} {self.event} {self.entry_number}"
+
 
 
 class JournalHead(models.Model):

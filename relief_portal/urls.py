@@ -14,9 +14,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("", include("donations.urls")),
     path("", include("transparency.urls")),
-    path("", include("campaigns.urls")),
+    path("", include("donations.urls")),
 ]
 
 admin.site.site_header = settings.SITE_NAME

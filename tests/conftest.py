@@ -1,4 +1,5 @@
-"""Shared fixtures: an active campaign that can receive cash and goods, and a test client in English.
+"""Shared fixtures: an active campaign that can receive cash and goods, a test client in English, and
+staff of the three roles.
 
 The UI speaks Vietnamese by default with English msgids; assertions on messages use the English
 text through `en_client`, which picks English with the language cookie the switcher sets.
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from allocations.services import staff_create
+from tests.allocations.helpers import PASSWORDS
 from tests.factories import (
     CampaignFactory,
     DropOffPointFactory,
@@ -87,3 +90,45 @@ def reference_data(transactional_db):
     """
     importlib.import_module("campaigns.migrations.0002_reference_data").load(django_apps, None)
     importlib.import_module("allocations.migrations.0002_committees_and_groups").load(django_apps, None)
+
+
+# --- staff of the three roles (created with `staff_create`), English messages, a logged-in client ---
+
+
+@pytest.fixture
+def english():
+    """Messages of services called directly come in English (the UI's default language is Vietnamese)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def central(db):
+    return staff_create(username="trunguong", password=PASSWORDS["trunguong"], role="central")
+
+
+@pytest.fixture
+def lao_cai_staff(db):
+    return staff_create(username="laocai", password=PASSWORDS["laocai"], role="provincial", province_code="15")
+
+
+@pytest.fixture
+def thai_nguyen_staff(db):
+    return staff_create(username="thainguyen", password=PASSWORDS["thainguyen"], role="provincial", province_code="19")
+
+
+@pytest.fixture
+def auditor(db):
+    return staff_create(username="kiemtoan", password=PASSWORDS["kiemtoan"], role="auditor")
+
+
+@pytest.fixture
+def staff_client(client):
+    """`staff_client(user)`: the test client logged in as `user`, speaking English."""
+
+    def login(user):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        client.force_login(user)
+        return client
+
+    return login

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from campaigns.models import (
@@ -141,6 +142,11 @@ class PledgeFactory(DjangoModelFactory):
     status = Pledge.Status.PLEDGED
     source = Pledge.Source.WEB
     message = ""
+    # A cancelled pledge says when and why, as `pledge_cancel` records it (a constraint insists).
+    cancelled_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == Pledge.Status.CANCELLED else None)
+    cancellation_reason = factory.LazyAttribute(
+        lambda o: "Nhà hảo tâm huỷ" if o.status == Pledge.Status.CANCELLED else ""
+    )
 
     class Params:
         goods = factory.Trait(kind=Kind.GOODS, amount=None)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from donations.models import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from ledger.forms import AmountField
 from ledger.models import MAX_CASH_AMOUNT
-from ledger.money import vnd
+from campaigns.money import vnd
 
 from .ledger import (
     DEFAULT_PAGE_SIZE,

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ledger.admin import LedgerEntryAdminMixin, LedgerItemInline
+from campaigns.money import vnd_or_dash
+from ledger.admin import GoodsLineInline, LedgerEntryAdminMixin
 from ledger.forms import add_service_errors
-from ledger.money import vnd_or_dash
 
 from ..forms import AllocationDisburseForm, AllocationForm
 from ..models import Allocation, AllocationItem
@@ -35,7 +35,7 @@ ALLOCATION_ADD_FIELDSETS = [
 ]
 
 
-class AllocationItemInline(LedgerItemInline):
+class AllocationItemInline(GoodsLineInline):
     model = AllocationItem
     verbose_name_plural = _("goods allocated")
 

@@ -1,4 +1,7 @@
-"""Committees, which committee runs a campaign, and staff accounts (central staff and superusers only)."""
+"""Committees, which committee runs a campaign, and staff accounts (central staff and superusers only).
+
+Every change is kept in the history of the row; nothing here is deleted.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,7 +40,7 @@ class CommitteeAdmin(NoDeleteAdmin):
 
 
 @admin.register(CampaignCommittee)
-class CampaignCommitteeAdmin(admin.ModelAdmin):
+class CampaignCommitteeAdmin(NoDeleteAdmin):
     list_display = ["campaign", "committee"]
     list_filter = ["committee__level"]
     search_fields = ["campaign__name", "committee__name"]

@@ -1,12 +1,11 @@
 """Pieces shared by the allocations admin: the province scope of staff, read-only history, formatting."""
 
-from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaigns.history import HistoryAdmin
 from campaigns.models import Province, ProvinceSet
 from ledger.admin import PlainAddFormMixin
 
@@ -35,7 +34,7 @@ def in_scope(user, province: Province) -> bool:
     return scope is None or province.current == scope
 
 
-class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
+class ProvinceScopedAdmin(PlainAddFormMixin, HistoryAdmin):
     """A model admin whose rows belong to a province: provincial staff reach only their own.
 
     The list is filtered by `get_queryset`. Opening any other row by its URL — change page, history,
@@ -74,7 +73,7 @@ class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         return obj
 
-    # --- history: visible to whoever may view the row, never a way to change it ----------------
+    # --- history: visible to whoever may view the row (never a way to change it: HistoryAdmin) ---
 
     def history_view(self, request, object_id, extra_context=None):
         self.object_or_404(request, object_id)
@@ -82,15 +81,12 @@ class ProvinceScopedAdmin(PlainAddFormMixin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.object_or_404(request, object_id)
-        if request.method != "GET":
-            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def revert_disabled(self, request, obj=None):
-        return True
 
+class NoDeleteAdmin(HistoryAdmin):
+    """Committee data staff correct in place, with history; nothing is deleted."""
 
-class NoDeleteAdmin(admin.ModelAdmin):
     actions = None
 
     def has_delete_permission(self, request, obj=None):

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import vnd_or_dash
 from ledger.admin import admin_link
-from ledger.money import vnd_or_dash
 
 from ..forms import DistributionReportChangeForm, DistributionReportForm
 from ..models import DistributionReport

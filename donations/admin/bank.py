@@ -14,8 +14,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ledger.admin import ReadOnlyInline, admin_link
-from ledger.money import vnd_or_dash
+from campaigns.money import vnd_or_dash
+from ledger.admin import LedgerEntryInline, ReadOnlyInline, admin_link
 
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt
@@ -61,20 +61,12 @@ class DecisionInline(ReadOnlyInline):
         ))
 
 
-class TransactionReceiptInline(ReadOnlyInline):
+class TransactionReceiptInline(LedgerEntryInline):
     model = Receipt
     fk_name = "bank_transaction"
-    fields = ["receipt_link", "amount_display", "pledge", "public_name", "reverses", "recorded_by", "created_at"]
+    fields = ["entry_link", "amount_display", "pledge", "public_name", "reverses", "recorded_by", "created_at"]
     readonly_fields = fields
     verbose_name_plural = _("receipts created from this transaction")
-
-    @admin.display(description=_("receipt"))
-    def receipt_link(self, receipt):
-        return admin_link(receipt, receipt.number)
-
-    @admin.display(description=_("amount"))
-    def amount_display(self, receipt):
-        return vnd_or_dash(receipt.amount)
 
 
 @admin.register(BankTransaction)

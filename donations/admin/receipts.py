@@ -12,23 +12,23 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import vnd_or_dash
 from ledger.admin import (
+    GoodsLineInline,
     LedgerEntryAdminMixin,
-    LedgerItemInline,
     PlainAddFormMixin,
     admin_link,
     item_quantity,
 )
 from ledger.models import Kind
-from ledger.money import vnd_or_dash
 
 from ..forms_staff import ReceiptForm
 from ..models import Receipt, ReceiptItem
-from ..selectors import receipt_acknowledgement
+from ..selectors import receipt_acknowledgement, receipt_list_for, staff_province_scope
 from ..services import receipt_record, receipt_reverse
 
 RECEIPT_ADD_FIELDSETS = [
-    (None, {"fields": ["campaign", "channel", "received_at"]}),
+    (None, {"fields": ["campaign", "channel", "point", "received_at"]}),
     (_("Donor"), {
         "fields": ["pledge_reference", "public_name"],
         "description": _("Either the donor's pledge reference, or the name a walk-in donor wants shown."),
@@ -38,7 +38,7 @@ RECEIPT_ADD_FIELDSETS = [
 ]
 
 
-class ReceiptItemInline(LedgerItemInline):
+class ReceiptItemInline(GoodsLineInline):
     model = ReceiptItem
     verbose_name_plural = _("goods received")
 
@@ -51,18 +51,18 @@ class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
     ]
     list_filter = ["campaign", "channel", "kind", "received_at"]
     search_fields = ["number", "pledge__reference", "public_name", "bank_transaction__description"]
-    list_select_related = ["campaign", "pledge", "recorded_by", "reverses"]
+    list_select_related = ["campaign", "pledge", "recorded_by", "reverses", "point"]
     date_hierarchy = "received_at"
     actions = None
     inlines = [ReceiptItemInline]
     fieldsets = [
-        (None, {"fields": ["number", "campaign", "kind_display", "amount_display", "channel", "received_at"]}),
+        (None, {"fields": ["number", "campaign", "kind_display", "amount_display", "channel", "point", "received_at"]}),
         (_("Donor"), {"fields": ["pledge_link", "donor_link", "public_name", "bank_transaction_link"]}),
         (_("Ledger"), {"fields": ["reverses_link", "reversed_by_link", "reason", "note", "recorded_by", "created_at"]}),
     ]
     readonly_fields = [
-        "number", "campaign", "kind_display", "amount_display", "channel", "received_at", "pledge_link", "donor_link",
-        "public_name", "bank_transaction_link", "reverses_link", "reversed_by_link", "reason", "note",
+        "number", "campaign", "kind_display", "amount_display", "channel", "point", "received_at", "pledge_link",
+        "donor_link", "public_name", "bank_transaction_link", "reverses_link", "reversed_by_link", "reason", "note",
         "recorded_by", "created_at",
     ]
     add_form_template = "admin/donations/receipt/add_form.html"
@@ -79,6 +79,10 @@ class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         # Goods lines only for goods: a cash receipt has none to show.
         return self.inlines if obj is not None and obj.kind == Kind.GOODS else []
+
+    def get_queryset(self, request):
+        # Provincial staff: what the points of their province received.
+        return self.with_reversal(receipt_list_for(user=request.user))
 
     # --- columns -------------------------------------------------------------------------------
 
@@ -125,7 +129,10 @@ class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ReceiptForm(request.POST if request.method == "POST" else None)
+        form = ReceiptForm(
+            request.POST if request.method == "POST" else None,
+            province_scope=staff_province_scope(user=request.user),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 receipt = receipt_record(**form.record_kwargs(), recorded_by=request.user)

@@ -1,10 +1,10 @@
-"""Staff admin of bank statement imports: upload, watch the import run, read its summary."""
+"""Staff admin of bank statement imports: upload, watch the import run, retry one that stopped,
+read its summary. Every write goes through the import services."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminErrorList, AdminForm
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import (
     Http404,
     HttpResponseNotAllowed,
@@ -15,24 +15,24 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.history import HistoryAdmin
+from campaigns.money import vnd_or_dash
 from ledger.forms import add_service_errors
-from ledger.money import vnd_or_dash
 
 from ..forms_staff import StatementColumnMappingForm, StatementUploadForm
 from ..models import StatementColumnMapping, StatementImport
-from ..services import statement_import_create, statement_import_progress
+from ..selectors import statement_import_stalled
+from ..services import (
+    statement_import_create,
+    statement_import_repeat,
+    statement_import_retry,
+)
 from ..statements import MAPPING_CODES, StatementError, read_header_candidates
-from ..tasks import statement_import_task
 
 SUMMARY_FIELDS = (
     "rows_read", "credits", "debits", "matched", "direct", "queued", "duplicates", "skipped_lines", "credited_amount",
 )
 UNFINISHED = (StatementImport.Status.PENDING, StatementImport.Status.RUNNING)
-
-
-def enqueue_import(imp: StatementImport) -> None:
-    """Run the import as a task once the row that stores the file is committed."""
-    transaction.on_commit(lambda: statement_import_task.delay(imp.pk))
 
 
 @admin.register(StatementImport)
@@ -46,7 +46,10 @@ class StatementImportAdmin(admin.ModelAdmin):
     list_select_related = ["account__bank", "uploaded_by"]
     date_hierarchy = "created_at"
     actions = None
-    fields = ["file_name", "account", "status", "layout", "uploaded_by", "created_at", "finished_at"]
+    fields = [
+        "file_name", "account", "status", "layout", "uploaded_by", "created_at", "finished_at", "heartbeat_at",
+        "retried_by", "retried_at",
+    ]
     readonly_fields = fields
     add_form_template = "admin/donations/statementimport/add_form.html"
     change_form_template = "admin/donations/statementimport/change_form.html"
@@ -88,21 +91,22 @@ class StatementImportAdmin(admin.ModelAdmin):
         else:
             form = StatementUploadForm(initial={"account": request.GET.get("account")})
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    imp = statement_import_create(
-                        account=form.cleaned_data["account"], file_name=upload.name, content=upload.read(),
-                        uploaded_by=request.user,
-                    )
-                    enqueue_import(imp)
+                imp = statement_import_create(
+                    account=data["account"], file_name=data["file_name"], content=data["content"],
+                    uploaded_by=request.user,
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 self.log_addition(request, imp, [{"added": {}}])
                 messages.success(request, gettext("The statement “%(file)s” was uploaded.") % {"file": imp.file_name})
                 return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[imp.pk]))
-        adminform = AdminForm(form, [(None, {"fields": ["account", "file"]})], {}, model_admin=self)
+        fields = ["account", "file"]
+        if form.same_file is not None or form["same_file_sha256"].value():
+            fields += ["import_anyway", "same_file_sha256"]
+        adminform = AdminForm(form, [(None, {"fields": fields})], {}, model_admin=self)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Upload a bank statement"),
@@ -123,35 +127,41 @@ class StatementImportAdmin(admin.ModelAdmin):
         return self.render_change_form(request, context, add=True, form_url=form_url)
 
     def retry_view(self, request, object_id):
-        """Import a rejected statement again (after its account's columns were mapped)."""
+        """A rejected statement is imported again as a new import (after its account's columns were
+        mapped); one that stopped midway or never started is queued again and resumes."""
         imp = self._import_or_404(request, object_id)
         if not self.has_add_permission(request):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if imp.status != StatementImport.Status.REJECTED:
-            messages.error(request, gettext("Only a rejected import can be tried again."))
-            return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[imp.pk]))
-        content = StatementImport.objects.values_list("content", flat=True).get(pk=imp.pk)
-        with transaction.atomic():
-            again = statement_import_create(
-                account=imp.account, file_name=imp.file_name, content=bytes(content), uploaded_by=request.user
+        if imp.status == StatementImport.Status.REJECTED:
+            again = statement_import_repeat(statement_import=imp, requested_by=request.user)
+            self.log_addition(request, again, [{"added": {}}])
+            messages.success(request, gettext("The statement is imported again."))
+            return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[again.pk]))
+        try:
+            statement_import_retry(statement_import=imp, requested_by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            self.log_change(request, imp, gettext("Import retried."))
+            messages.success(
+                request, gettext("The import is queued again; it continues after the rows already imported.")
             )
-            enqueue_import(again)
-        self.log_addition(request, again, [{"added": {}}])
-        messages.success(request, gettext("The statement is imported again."))
-        return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[again.pk]))
+        return HttpResponseRedirect(reverse("admin:donations_statementimport_change", args=[imp.pk]))
 
     # --- change page: progress, then the summary ------------------------------------------------
 
     def progress_data(self, imp: StatementImport) -> dict:
-        done, total = statement_import_progress(import_id=imp.pk)
-        if imp.status == StatementImport.Status.DONE:
-            done = total = imp.rows_read
-        data = {"status": imp.status, "status_display": imp.get_status_display(), "done": done, "total": total}
+        """The committed progress: rows done and the running counters of the chunks written so far."""
+        data = {
+            "status": imp.status, "status_display": imp.get_status_display(), "done": imp.rows_done,
+            "total": imp.rows_read,
+        }
         data.update({name: getattr(imp, name) for name in SUMMARY_FIELDS})
         data["error"] = imp.error_text
-        data["finished"] = imp.status not in UNFINISHED
+        # Stop polling once it is over, or has stopped: the page then offers the retry.
+        data["finished"] = imp.status not in UNFINISHED or statement_import_stalled(statement_import=imp)
         return data
 
     def progress_view(self, request, object_id):
@@ -179,11 +189,13 @@ class StatementImportAdmin(admin.ModelAdmin):
             (gettext("Already imported (skipped)"), imp.duplicates, False),
             (gettext("Lines skipped (balances, totals, blank)"), imp.skipped_lines, False),
         ]
+        stalled = statement_import_stalled(statement_import=imp)
         context = {
             "import": imp,
             "progress": progress,
             "progress_url": reverse("admin:donations_statementimport_progress", args=[imp.pk]),
-            "unfinished": imp.status in UNFINISHED,
+            "unfinished": imp.status in UNFINISHED and not stalled,
+            "stalled": stalled,
             "summary": summary,
             "credited_amount": vnd_or_dash(imp.credited_amount),
         }
@@ -201,20 +213,23 @@ class StatementImportAdmin(admin.ModelAdmin):
                 context["mapping_add_url"] = (
                     reverse("admin:donations_statementcolumnmapping_add") + f"?account={imp.account_id}&import={imp.pk}"
                 )
+        if imp.status == StatementImport.Status.REJECTED or stalled:
             context["can_retry"] = self.has_add_permission(request)
             context["retry_url"] = reverse("admin:donations_statementimport_retry", args=[imp.pk])
         return context
 
 
 @admin.register(StatementColumnMapping)
-class StatementColumnMappingAdmin(admin.ModelAdmin):
-    """Which column holds what, for a bank whose export the importer does not recognise."""
+class StatementColumnMappingAdmin(HistoryAdmin):
+    """Which column holds what, for a bank whose export the importer does not recognise (changes kept in
+    its history)."""
 
     form = StatementColumnMappingForm
     list_display = ["account", "date", "description", "credit", "debit", "amount", "reference", "balance"]
     list_select_related = ["account__bank"]
     search_fields = ["account__account_number"]
     change_form_template = "admin/donations/statementcolumnmapping/change_form.html"
+    actions = None
     fieldsets = [
         (None, {"fields": ["account"]}),
         (_("Columns"), {
@@ -225,6 +240,9 @@ class StatementColumnMappingAdmin(admin.ModelAdmin):
             ),
         }),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def response_add(self, request, obj, post_url_continue=None):
         # Made from a rejected import's page: go back there, where the file can be imported again.

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import ReceivingAccount
-from ledger.money import group_thousands
+from campaigns.money import group_thousands
 
 from ..statements.errors import statement_error_text
 from .pledges import Pledge
@@ -25,6 +26,7 @@ class StatementColumnMapping(models.Model):
     amount = models.CharField(_("signed amount column"), max_length=120, blank=True)
     reference = models.CharField(_("bank reference column"), max_length=120, blank=True)
     balance = models.CharField(_("balance column"), max_length=120, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("statement column mapping")
@@ -35,20 +37,29 @@ class StatementColumnMapping(models.Model):
 
 
 class StatementImport(models.Model):
+    """An uploaded statement and how far its import got.
+
+    The import commits in chunks; `rows_done` and the counters are those of the committed chunks,
+    so a run that stopped midway (`failed`, or `running` with an old `heartbeat_at`) resumes after them.
+    """
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Stopped midway")
 
     account = models.ForeignKey(
         ReceivingAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="statement_imports"
     )
     file_name = models.CharField(_("file"), max_length=255)
     content = models.BinaryField(_("content"), editable=False)
+    content_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     layout = models.CharField(_("layout"), max_length=20, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows imported so far"), default=0)
     credits = models.PositiveIntegerField(_("credits"), default=0)
     debits = models.PositiveIntegerField(_("debits"), default=0)
     matched = models.PositiveIntegerField(_("matched to pledges"), default=0)
@@ -66,11 +77,19 @@ class StatementImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(_("runs started"), default=0, editable=False)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True, editable=False)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last retried by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    retried_at = models.DateTimeField(_("last retried at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bank statement import")
         verbose_name_plural = _("bank statement imports")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["account", "content_sha256"], name="statement_import_same_file")]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.account})"

@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, Province
 from ledger.models import MAX_QUANTITY, GoodsLine, Kind
@@ -62,6 +64,7 @@ class Donor(models.Model):
         _("show my name publicly as"), max_length=10, choices=PublicDisplay.choices, default=PublicDisplay.MASKED
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("donor")
@@ -115,6 +118,15 @@ class Pledge(models.Model):
     message = models.TextField(_("message"), max_length=500, blank=True, validators=[validate_no_html])
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    cancellation_reason = models.CharField(_("reason for cancelling"), max_length=255, blank=True)
+    # The status follows the receipts (`pledge_status_refresh`, one UPDATE, not recorded here);
+    # what staff do to a pledge — cancelling it — is.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("pledge")
@@ -126,6 +138,12 @@ class Pledge(models.Model):
                 condition=(models.Q(kind="cash") & models.Q(amount__gt=0))
                 | (models.Q(kind="goods") & models.Q(amount__isnull=True)),
                 name="pledge_cash_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="cancelled") & models.Q(cancelled_at__isnull=False)
+                           & ~models.Q(cancellation_reason=""))
+                | (~models.Q(status="cancelled") & models.Q(cancelled_at__isnull=True)),
+                name="pledge_cancelled_when_why",
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import DropOffPoint
 from campaigns.text import search_key
 from ledger.journal import utc_time
 from ledger.models import LedgerEntry, LedgerItem
@@ -19,7 +20,7 @@ class Receipt(LedgerEntry):
         CASH_DESK = "cash_desk", _("Cash desk")
         GOODS_DROPOFF = "goods", _("Goods drop-off")
 
-    REVERSAL_COPIES = ("channel", "pledge_id", "donor_id", "bank_transaction_id", "public_name")
+    REVERSAL_COPIES = ("channel", "pledge_id", "donor_id", "bank_transaction_id", "point_id", "public_name")
 
     number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -37,6 +38,10 @@ class Receipt(LedgerEntry):
         blank=True,
         on_delete=models.PROTECT,
         related_name="receipts",
+    )
+    point = models.ForeignKey(
+        DropOffPoint, verbose_name=_("received at point"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="receipts", help_text=_("The drop-off point or cash desk that received it."),
     )
     public_name = models.CharField(_("public name"), max_length=200)
     search_name = models.CharField(_("public name for search"), max_length=200, editable=False, default="")

@@ -3,6 +3,9 @@
 from .pledges import (
     DonorData,
     PledgeData,
+    donor_clean,
+    donor_update,
+    pledge_cancel,
     pledge_create,
     pledge_reference_generate,
     transfer_content_for,
@@ -12,6 +15,9 @@ from .receipts import pledge_status_refresh, receipt_record, receipt_reverse
 __all__ = [
     "DonorData",
     "PledgeData",
+    "donor_clean",
+    "donor_update",
+    "pledge_cancel",
     "pledge_create",
     "pledge_reference_generate",
     "pledge_status_refresh",
@@ -29,7 +35,8 @@ from .queue import (  # noqa: E402
 )
 from .statements import (  # noqa: E402
     statement_import_create,
-    statement_import_progress,
+    statement_import_repeat,
+    statement_import_retry,
     statement_import_run,
 )
 
@@ -41,6 +48,7 @@ __all__ += [
     "bank_transaction_confirm_direct",
     "bank_transaction_mark_not_donation",
     "statement_import_create",
-    "statement_import_progress",
+    "statement_import_repeat",
+    "statement_import_retry",
     "statement_import_run",
 ]

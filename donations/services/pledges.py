@@ -1,10 +1,12 @@
-"""Writes of the donations app: pledges."""
+"""Writes of the donations app: donors and pledges."""
 
 import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Province
@@ -60,22 +62,39 @@ def transfer_content_for(*, campaign_code: str, reference: str) -> str:
 def _donor_build(data: DonorData) -> Donor:
     donor = Donor(
         kind=data.kind,
-        full_name=data.full_name.strip(),
-        organization_name=data.organization_name.strip() if data.kind == Donor.Kind.ORGANIZATION else "",
-        tax_code=data.tax_code.strip() if data.kind == Donor.Kind.ORGANIZATION else "",
-        email=data.email.strip(),
-        address=data.address.strip(),
+        full_name=data.full_name,
+        organization_name=data.organization_name,
+        tax_code=data.tax_code,
+        phone=data.phone,
+        email=data.email,
+        address=data.address,
         province=data.province,
         public_display=data.public_display,
     )
+    donor_clean(donor=donor)
+    return donor
+
+
+def donor_clean(*, donor: Donor) -> None:
+    """Trim a donor's fields, normalise the phone and check them all, as the pledge form does.
+
+    Raises ValidationError keyed by field. An organisation's name and tax code are kept only for
+    an organisation.
+    """
+    donor.full_name = donor.full_name.strip()
+    is_organization = donor.kind == Donor.Kind.ORGANIZATION
+    donor.organization_name = donor.organization_name.strip() if is_organization else ""
+    donor.tax_code = donor.tax_code.strip() if is_organization else ""
+    donor.email = donor.email.strip()
+    donor.address = donor.address.strip()
     errors: dict[str, list] = {}
     try:
-        donor.phone = normalize_vn_mobile(data.phone)
+        donor.phone = normalize_vn_mobile(donor.phone)
     except ValidationError as exc:
         errors["phone"] = exc.messages
     if donor.kind == Donor.Kind.INDIVIDUAL and not donor.full_name:
         errors["full_name"] = [_("Please enter your full name.")]
-    if donor.kind == Donor.Kind.ORGANIZATION and not donor.organization_name:
+    if is_organization and not donor.organization_name:
         errors["organization_name"] = [_("Please enter the organisation's name.")]
     if donor.province is not None and donor.province.set != "2025":
         errors["province"] = [_("Choose a province on the current map.")]
@@ -85,6 +104,15 @@ def _donor_build(data: DonorData) -> Donor:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def donor_update(*, donor: Donor, changed_by: AbstractBaseUser) -> Donor:
+    """Save staff's corrections to a donor's contact data (its fields already set), checked like a
+    donor's own entry and kept in its history with who changed it."""
+    donor_clean(donor=donor)
+    donor._history_user = changed_by
+    donor.save()
     return donor
 
 
@@ -167,3 +195,41 @@ def pledge_create(
         item.pledge = obj
     PledgeItem.objects.bulk_create(items)
     return obj
+
+
+@transaction.atomic
+def pledge_cancel(*, pledge: Pledge, reason: str, cancelled_by: AbstractBaseUser) -> Pledge:
+    """Cancel a pledge nothing was received for, saying why; who, when and why stay on the pledge and
+    in its history.
+
+    A pledge with a receipt that stands (not reversed) is settled or partly settled: it is not
+    cancelled — its receipts are reversed first. Raises ValidationError and changes nothing otherwise.
+    """
+    from .receipts import (
+        campaign_lock,  # receipts build on pledges; locks go campaign first (DESIGN rule 7)
+    )
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the pledge is cancelled.")]})
+    if len(reason) > 255:
+        raise ValidationError({"reason": [_("Keep the reason under 255 characters.")]})
+    campaign_lock(campaign_id=pledge.campaign_id)
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status == Pledge.Status.CANCELLED:
+        raise ValidationError({"status": [
+            _("Pledge %(reference)s is already cancelled.") % {"reference": pledge.reference}
+        ]})
+    if pledge.receipts.filter(reverses__isnull=True, reversed_by__isnull=True).exists():
+        raise ValidationError({"status": [
+            _("Pledge %(reference)s has receipts: reverse them before cancelling it.") % {"reference": pledge.reference}
+        ]})
+    pledge.status = Pledge.Status.CANCELLED
+    pledge.cancelled_at = timezone.now()
+    pledge.cancelled_by = cancelled_by
+    pledge.cancellation_reason = reason
+    pledge.full_clean()
+    pledge._history_user = cancelled_by
+    pledge._change_reason = reason[:100]
+    pledge.save()
+    return pledge

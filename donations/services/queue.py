@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
+from campaigns.money import vnd
 from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT, Kind
-from ledger.money import vnd
 from ledger.services import campaign_lock, ledger_entries_append
 
 from ..models import BankTransaction, BankTransactionDecision, Pledge, Receipt

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, DropOffPoint
 from ledger.models import Kind
 from ledger.services import (
     ItemLine,
@@ -21,6 +21,7 @@ from ledger.services import (
 )
 
 from ..models import ANONYMOUS_NAME, Donor, Pledge, PledgeItem, Receipt, ReceiptItem
+from ..selectors import staff_province_scope
 
 
 def _public_name(*, pledge: Pledge | None, donor: Donor | None, fallback: str) -> str:
@@ -29,6 +30,20 @@ def _public_name(*, pledge: Pledge | None, donor: Donor | None, fallback: str) -
     if donor is not None:
         return donor.public_name
     return fallback or ANONYMOUS_NAME
+
+
+def _point_errors(*, campaign: Campaign, point: DropOffPoint | None, user: AbstractBaseUser) -> dict[str, list]:
+    """Where a receipt was received: a point of its campaign; for provincial staff, one of their province."""
+    scope = staff_province_scope(user=user)
+    if point is None:
+        if scope is None:
+            return {}
+        return {"point": [_("Choose the drop-off point or cash desk of your province that received it.")]}
+    if point.campaign_id != campaign.pk:
+        return {"point": [_("This drop-off point belongs to another campaign.")]}
+    if scope is not None and point.province.current != scope:
+        return {"point": [_("You can only record what a point of your own province received.")]}
+    return {}
 
 
 @transaction.atomic
@@ -44,15 +59,22 @@ def receipt_record(
     public_name: str = "",
     received_at: datetime.datetime | None = None,
     note: str = "",
+    point: DropOffPoint | None = None,
 ) -> Receipt:
     """Record cash or goods handed in (cash desk, goods drop-off) or a settled transfer.
 
     Cash when `amount` is given, goods when `items` are. Raises ValidationError and writes
-    nothing when the input is wrong.
+    nothing when the input is wrong. `point` is where it was received; provincial staff must give one
+    of their province.
     """
     campaign = campaign_lock(campaign_id=campaign.pk)
+    if pledge is not None:  # as it is now, under the campaign lock (it may have been cancelled meanwhile)
+        pledge = Pledge.objects.select_related("donor").get(pk=pledge.pk)
     items = items or []
-    errors = ledger_input_check(amount=amount, items=items)
+    errors = {
+        **_point_errors(campaign=campaign, point=point, user=recorded_by),
+        **ledger_input_check(amount=amount, items=items),
+    }
     if pledge is not None:
         if pledge.campaign_id != campaign.pk:
             errors["pledge"] = [_("This pledge belongs to another campaign.")]
@@ -70,6 +92,7 @@ def receipt_record(
         pledge=pledge,
         donor=donor if pledge is None else pledge.donor,
         public_name=_public_name(pledge=pledge, donor=donor, fallback=public_name),
+        point=point,
         received_at=received_at or timezone.now(),
         note=note,
     )
@@ -79,10 +102,20 @@ def receipt_record(
     return receipt
 
 
+def _reversal_scope_check(*, original: Receipt, user: AbstractBaseUser) -> None:
+    """Provincial staff reverse only what a point of their own province received."""
+    scope = staff_province_scope(user=user)
+    if scope is not None and (original.point is None or original.point.province.current != scope):
+        raise ValidationError({"reverses": [_("You can only reverse what a point of your own province received.")]})
+
+
 @transaction.atomic
 def receipt_reverse(*, receipt: Receipt, reason: str, recorded_by: AbstractBaseUser) -> Receipt:
     """Cancel a receipt by an entry of opposite sign that points at it (the original stays)."""
-    reversal = ledger_entry_reverse(entry=receipt, reason=reason, recorded_by=recorded_by)
+    reversal = ledger_entry_reverse(
+        entry=receipt, reason=reason, recorded_by=recorded_by,
+        check=lambda original: _reversal_scope_check(original=original, user=recorded_by),
+    )
     if reversal.pledge_id:
         pledge_status_refresh(pledge_ids=[reversal.pledge_id])
     return reversal

@@ -1,19 +1,23 @@
 """Bank statement import: rows become bank transactions once, credits become receipts.
 
-The whole file is read and checked before anything is written; then every row is written in
-one transaction, in chunks with bulk queries (no query per row), so a statement of hundreds of
-thousands of rows imports in minutes and a bad one leaves nothing behind.
+The whole file is read and checked before anything is written, so a bad file leaves nothing
+behind. Then the rows are written in chunks, each chunk one transaction that takes the campaign
+lock, writes its bank transactions and receipts with bulk queries, and records on the import how
+far it got. The lock is free between chunks: a cash-desk receipt or an allocation recorded during a
+long import goes through at once. A run that stopped midway (worker killed, database restarted)
+resumes after its last committed chunk; the row checksums keep every row to one transaction.
 """
 
 import hashlib
+import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, ReceivingAccount
@@ -30,6 +34,7 @@ from ..models import (
     StatementImport,
     mask_name,
 )
+from ..selectors import statement_import_content, statement_import_stalled
 from ..statements import (
     MAPPING_CODES,
     ColumnMapping,
@@ -40,23 +45,75 @@ from ..statements import (
 from .receipts import pledge_status_refresh
 
 CHUNK = 2_000
-PROGRESS_KEY = "statement-import-progress-{}"
+
+logger = logging.getLogger(__name__)
 
 
+def _enqueue(import_id: int) -> None:
+    """Send the import task once the current transaction commits."""
+    from ..tasks import statement_import_task  # the task module imports the services
+
+    transaction.on_commit(lambda: statement_import_task.delay(import_id))
+
+
+@transaction.atomic
 def statement_import_create(
-    *, account: ReceivingAccount, file_name: str, content: bytes, uploaded_by: AbstractBaseUser
+    *,
+    account: ReceivingAccount,
+    file_name: str,
+    content: bytes,
+    uploaded_by: AbstractBaseUser,
+    enqueue: bool = True,
 ) -> StatementImport:
-    """Store an uploaded statement; the import itself runs as a task after commit."""
+    """Store an uploaded statement and queue its import, sent once the upload is committed.
+
+    `enqueue=False` is for callers that run the import themselves (the management command).
+    """
     if not content:
         raise ValidationError({"file": [_("The file is empty.")]})
-    return StatementImport.objects.create(
-        account=account, file_name=file_name[:255], content=content, uploaded_by=uploaded_by
+    imp = StatementImport.objects.create(
+        account=account, file_name=file_name[:255], content=content, uploaded_by=uploaded_by,
+        content_sha256=hashlib.sha256(content).hexdigest(),
     )
+    if enqueue:
+        _enqueue(imp.pk)
+    return imp
 
 
-def statement_import_progress(*, import_id: int) -> tuple[int, int]:
-    """(rows done, rows in file) while an import runs; (0, 0) before it starts."""
-    return cache.get(PROGRESS_KEY.format(import_id), (0, 0))
+@transaction.atomic
+def statement_import_retry(*, statement_import: StatementImport, requested_by: AbstractBaseUser) -> StatementImport:
+    """Queue again an import that stopped midway or never started; it resumes after the rows
+    already imported. A run that is still alive, a finished and a rejected import are refused."""
+    imp = StatementImport.objects.select_for_update().defer("content").get(pk=statement_import.pk)
+    Status = StatementImport.Status
+    if imp.status == Status.DONE:
+        raise ValidationError(_("This import has finished; there is nothing to retry."), code="finished")
+    if imp.status == Status.REJECTED:
+        raise ValidationError(
+            _("A rejected file is not retried: fix the cause, then import the file again."), code="rejected"
+        )
+    if imp.status == Status.RUNNING and not statement_import_stalled(statement_import=imp):
+        raise ValidationError(
+            _("This import is still running (last sign of life at %(time)s); retry it only if it stops.")
+            % {"time": date_format(timezone.localtime(imp.heartbeat_at or imp.created_at), "H:i:s")},
+            code="running",
+        )
+    # A new attempt number: a run still holding the old one stops at its next chunk, writing nothing.
+    imp.status, imp.attempt = Status.PENDING, imp.attempt + 1
+    imp.retried_by, imp.retried_at = requested_by, timezone.now()
+    imp.save(update_fields=["status", "attempt", "retried_by", "retried_at"])
+    _enqueue(imp.pk)
+    return imp
+
+
+def statement_import_repeat(*, statement_import: StatementImport, requested_by: AbstractBaseUser) -> StatementImport:
+    """Import a rejected statement's file again as a new import (after its columns were mapped)."""
+    if statement_import.status != StatementImport.Status.REJECTED:
+        raise ValidationError(_("Only a rejected import can be tried again."), code="not_rejected")
+    return statement_import_create(
+        account=statement_import.account, file_name=statement_import.file_name,
+        content=statement_import_content(statement_import=statement_import), uploaded_by=requested_by,
+    )
 
 
 def _mapping_for(account: ReceivingAccount) -> ColumnMapping | None:
@@ -93,9 +150,15 @@ def transaction_checksum(*, account_id: int, row: StatementRow, occurrence: int)
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _row_key(row: StatementRow) -> tuple:
+    """What makes rows of one file identical (see `transaction_checksum`)."""
+    return row.booked_at, row.bank_reference, row.amount, " ".join(row.description.split()).upper()
+
+
 @dataclass
 class _Summary:
-    rows_read: int = 0
+    """The running counters stored on the import after each chunk."""
+
     credits: int = 0
     debits: int = 0
     matched: int = 0
@@ -103,17 +166,72 @@ class _Summary:
     queued: int = 0
     duplicates: int = 0
     credited_amount: int = 0
+
+    @classmethod
+    def of(cls, imp: StatementImport) -> "_Summary":
+        return cls(**{f.name: getattr(imp, f.name) for f in fields(cls)})
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class _Chunk:
+    """What one chunk wrote."""
+
+    receipts: int = 0
     pledge_ids: set[int] = field(default_factory=set)
 
 
+class _Superseded(Exception):
+    """Another run took the import over: this one stops without writing."""
+
+
+def _after_chunk(*, import_id: int, rows_done: int) -> None:
+    """Called after each chunk commits. Does nothing; tests replace it to pause or stop an import there."""
+
+
+def _claim(*, import_id: int) -> StatementImport | None:
+    """Start a run: the import (without its file), or None when it is finished, rejected, or being
+    run by someone else (a recent heartbeat)."""
+    with transaction.atomic():
+        imp = StatementImport.objects.select_for_update().defer("content").get(pk=import_id)
+        Status = StatementImport.Status
+        if imp.status in (Status.DONE, Status.REJECTED):
+            return None
+        if imp.status == Status.RUNNING and not statement_import_stalled(statement_import=imp):
+            return None
+        if imp.status == Status.RUNNING or imp.rows_done:
+            logger.warning("statement import %s resumes after %s rows", imp.pk, imp.rows_done)
+        imp.status, imp.attempt, imp.heartbeat_at = Status.RUNNING, imp.attempt + 1, timezone.now()
+        imp.save(update_fields=["status", "attempt", "heartbeat_at"])
+    return imp
+
+
 def statement_import_run(*, import_id: int) -> StatementImport:
-    """Import a stored statement. Safe to run twice: a finished import is left as it is."""
-    imp = StatementImport.objects.select_related("account__campaign", "account__bank").get(pk=import_id)
-    if imp.status in (StatementImport.Status.DONE, StatementImport.Status.REJECTED):
-        return imp
-    StatementImport.objects.filter(pk=imp.pk).update(status=StatementImport.Status.RUNNING)
+    """Import a stored statement, or resume one that stopped midway after its committed chunks.
+
+    Safe to run twice: a finished or rejected import is left as it is, and so is one that another
+    run is working on. A run that fails is marked as stopped midway; a retry resumes it.
+    """
+    imp = _claim(import_id=import_id)
+    if imp is None:
+        return StatementImport.objects.defer("content").get(pk=import_id)
     try:
-        parsed = _parse(content=bytes(imp.content), file_name=imp.file_name, account=imp.account)
+        _run(imp)
+    except _Superseded:
+        logger.warning("statement import %s was taken over by another run", import_id)
+    except Exception:
+        logger.exception("statement import %s stopped midway", import_id)
+        StatementImport.objects.filter(pk=import_id, attempt=imp.attempt).update(status=StatementImport.Status.FAILED)
+    return StatementImport.objects.defer("content").get(pk=import_id)
+
+
+def _run(imp: StatementImport) -> None:
+    imp.account = ReceivingAccount.objects.select_related("campaign", "bank").get(pk=imp.account_id)
+    content = statement_import_content(statement_import=imp)
+    try:
+        parsed = _parse(content=content, file_name=imp.file_name, account=imp.account)
         if parsed.account_number and parsed.account_number != imp.account.account_number:
             raise StatementError("wrong_account", found=parsed.account_number, expected=imp.account.account_number)
     except StatementError as exc:
@@ -121,30 +239,40 @@ def statement_import_run(*, import_id: int) -> StatementImport:
         imp.status, imp.finished_at = StatementImport.Status.REJECTED, timezone.now()
         imp.error_code, imp.error_params = exc.code, exc.params
         imp.save(update_fields=["status", "error_code", "error_params", "finished_at"])
-        return imp
+        return
+    del content
 
-    summary = _Summary(rows_read=len(parsed.rows))
-    with transaction.atomic():
-        campaign = campaign_lock(campaign_id=imp.account.campaign_id)
-        occurrences: Counter = Counter()
-        for start in range(0, len(parsed.rows), CHUNK):
-            chunk = parsed.rows[start:start + CHUNK]
-            _import_chunk(imp=imp, campaign=campaign, rows=chunk, occurrences=occurrences, summary=summary)
-            cache.set(PROGRESS_KEY.format(imp.pk), (start + len(chunk), len(parsed.rows)), 3600)
-        pledge_status_refresh(pledge_ids=list(summary.pledge_ids))
-        for name in ("rows_read", "credits", "debits", "matched", "direct", "queued", "duplicates", "credited_amount"):
-            setattr(imp, name, getattr(summary, name))
-        imp.layout, imp.skipped_lines = parsed.layout, parsed.skipped_lines
-        imp.status, imp.finished_at = StatementImport.Status.DONE, timezone.now()
-        imp.save()
-    return imp
+    rows, mine = parsed.rows, StatementImport.objects.filter(pk=imp.pk, attempt=imp.attempt)
+    if not mine.update(
+        rows_read=len(rows), layout=parsed.layout, skipped_lines=parsed.skipped_lines, heartbeat_at=timezone.now()
+    ):
+        raise _Superseded
+    summary = _Summary.of(imp)
+    # Rows of the chunks committed by an earlier run are skipped, but still numbered: identical rows
+    # count their occurrences across the whole file.
+    occurrences: Counter = Counter(_row_key(row) for row in rows[:imp.rows_done])
+    codes = list(Campaign.objects.values_list("code", flat=True))
+    for start in range(imp.rows_done, len(rows), CHUNK):
+        chunk, done = rows[start:start + CHUNK], min(start + CHUNK, len(rows))
+        with transaction.atomic():
+            campaign = campaign_lock(campaign_id=imp.account.campaign_id)
+            wrote = _import_chunk(
+                imp=imp, campaign=campaign, rows=chunk, occurrences=occurrences, summary=summary, codes=codes
+            )
+            pledge_status_refresh(pledge_ids=list(wrote.pledge_ids))
+            last = {"status": StatementImport.Status.DONE, "finished_at": timezone.now()} if done == len(rows) else {}
+            if not mine.update(rows_done=done, heartbeat_at=timezone.now(), **summary.as_dict(), **last):
+                raise _Superseded  # rolls the chunk back: the run that took over writes it
+        _after_chunk(import_id=imp.pk, rows_done=done)
+    if imp.rows_done >= len(rows):  # nothing left to write: an empty file, or stopped after its last chunk
+        mine.update(status=StatementImport.Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now())
 
 
-def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> None:
-    account = imp.account
+def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary, codes: list[str]) -> _Chunk:
+    account, wrote = imp.account, _Chunk()
     keyed = []
     for row in rows:
-        base = (row.booked_at, row.bank_reference, row.amount, " ".join(row.description.split()).upper())
+        base = _row_key(row)
         occurrences[base] += 1
         keyed.append((transaction_checksum(account_id=account.pk, row=row, occurrence=occurrences[base]), row))
     known = set(
@@ -155,7 +283,6 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
     fresh = [(c, r) for c, r in keyed if c not in known]
     summary.duplicates += len(keyed) - len(fresh)
 
-    codes = list(Campaign.objects.values_list("code", flat=True))
     found = {c: reference_candidates(r.description, campaign_codes=codes) for c, r in fresh if r.amount > 0}
     wanted = set().union(*(a | loose for a, loose in found.values())) if found else set()
     pledges = {
@@ -203,11 +330,13 @@ def _import_chunk(*, imp, campaign, rows, occurrences, summary: _Summary) -> Non
             summary.matched += 1
             for pledge, amount in targets:
                 receipts.append(_bank_receipt(txn, amount, pledge))
-                summary.pledge_ids.add(pledge.pk)
+                wrote.pledge_ids.add(pledge.pk)
         else:
             summary.direct += 1
             receipts.append(_bank_receipt(txn, txn.amount, None))
     ledger_entries_append(campaign=campaign, entries=receipts, recorded_by=imp.uploaded_by, validate=False)
+    wrote.receipts = len(receipts)
+    return wrote
 
 
 def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str, str]:

@@ -65,6 +65,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Which function tells the province a staff member is limited to (None: not limited). The roles live
+# in the allocations app; the donations app asks through this name without importing it.
+STAFF_PROVINCE_SCOPE = "allocations.selectors.user_province_scope"
+
 ROOT_URLCONF = "relief_portal.urls"
 
 TEMPLATES = [
@@ -127,6 +131,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "pledge_create": env("PLEDGE_CREATE_THROTTLE", default="30/hour"),
+        "open_data": env("OPEN_DATA_THROTTLE", default="1200/minute"),
     },
 }
 

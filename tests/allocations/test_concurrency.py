@@ -16,7 +16,7 @@ from allocations.selectors import campaign_availability
 from tests.allocations.helpers import allocate, give_cash
 from tests.factories import province
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_staff_racing_for_the_last_money_cannot_overdraw(reference_data, campaign, central):

@@ -50,7 +50,9 @@ def test_provincial_staff_belong_to_lao_cai_of_the_2025_map(db):
     assert (membership.committee.level, membership.committee.province.name, membership.committee.province.set) == (
         "provincial", "Lào Cai", "2025")
     assert membership.user.groups.get().name == "Provincial staff"
-    assert membership.user.has_perm("allocations.add_allocation")
+    assert membership.user.has_perm("donations.add_receipt")
+    assert membership.user.has_perm("allocations.add_distributionreport")
+    assert not membership.user.has_perm("allocations.add_allocation")
     assert not membership.user.has_perm("allocations.delete_allocation")
 
 

@@ -1,16 +1,20 @@
-"""Who may do what in the allocations admin, by direct URL: central staff, Lào Cai staff, auditors,
-on an allocation of their own province (Lào Cai) and of another (Thái Nguyên)."""
+"""Who may do what, by direct URL and in the services: central staff, Lào Cai staff, auditors, on an
+allocation of their own province (Lào Cai) and of another (Thái Nguyên); and the receipts provincial
+staff record at their own points."""
 
 import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from allocations.models import Allocation, DistributionReport
 from allocations.services import distribution_report_record
+from donations.models import Receipt
+from donations.services import receipt_record, receipt_reverse
 from tests.allocations.helpers import allocate, allocation_form, give_cash, report_form
-from tests.factories import province
+from tests.factories import CampaignFactory, DropOffPointFactory, province
 
 CHOICE_REFUSED = "Select a valid choice. That choice is not one of the available choices."
 
@@ -56,9 +60,10 @@ def url(name: str, *args) -> str:
 EXPECTED = {
     "list": {"central": (200, 200), "provincial": (200, 200), "auditor": (200, 200)},
     "change page": {"central": (200, 200), "provincial": (200, 403), "auditor": (200, 200)},
-    "add": {"central": (302, 302), "provincial": (302, 200), "auditor": (403, 403)},
-    "mark disbursed": {"central": (302, 302), "provincial": (302, 403), "auditor": (403, 403)},
-    "reverse": {"central": (302, 302), "provincial": (302, 403), "auditor": (403, 403)},
+    # allocating the central pool, disbursing and reversing are central staff's decisions
+    "add": {"central": (302, 302), "provincial": (403, 403), "auditor": (403, 403)},
+    "mark disbursed": {"central": (302, 302), "provincial": (403, 403), "auditor": (403, 403)},
+    "reverse": {"central": (302, 302), "provincial": (403, 403), "auditor": (403, 403)},
     "add report": {"central": (302, 302), "provincial": (302, 200), "auditor": (403, 403)},
     "history page": {"central": (200, 200), "provincial": (200, 403), "auditor": (200, 200)},
 }
@@ -149,10 +154,9 @@ def test_lists_and_dropdowns_never_show_another_province_to_provincial_staff(wor
     searched = client.get(url("allocation_changelist"), {"q": "TN-01"}).content.decode()
     assert "TN-01/QĐ" not in searched and "0 allocations" in searched
 
-    # the add page offers Lào Cai and its two 2008 predecessors only
-    add_page = client.get(url("allocation_add")).content.decode()
-    assert options(add_page, "province") == ["Lào Cai", "Lào Cai (2008) → Lào Cai", "Yên Bái (2008) → Lào Cai"]
-    assert "Thái Nguyên" not in add_page
+    # and no way to allocate: no add button, the add page refused
+    assert url("allocation_add") not in listing
+    assert client.get(url("allocation_add")).status_code == 403
 
     # the report add page offers their allocations only
     report_page = client.get(url("distributionreport_add")).content.decode()
@@ -184,15 +188,14 @@ def test_a_2008_yen_bai_allocation_is_lao_cais(world, staff_client, lao_cai_staf
 
     page = client.get(url("allocation_change", world.yen_bai.pk))
     history = client.get(url("allocation_history", world.yen_bai.pk))
-    disbursed = client.post(url("allocation_disburse", world.yen_bai.pk), {"disbursed_on": "2024-09-25"})
+    report = client.post(url("distributionreport_add"), report_form(allocation=world.yen_bai, commune="Xã Văn Chấn"))
 
     assert page.status_code == 200
     assert "Yên Bái (2008) → Lào Cai" in page.content.decode()
     assert "5.000.000 ₫" in page.content.decode()
     assert history.status_code == 200
-    assert disbursed.status_code == 302
-    world.yen_bai.refresh_from_db()
-    assert world.yen_bai.status == "disbursed"
+    assert report.status_code == 302
+    assert DistributionReport.objects.get(commune="Xã Văn Chấn").allocation == world.yen_bai
 
 
 def test_one_historical_version_of_another_province_is_refused(world, staff_client, lao_cai_staff):
@@ -252,3 +255,123 @@ def test_only_central_staff_manage_staff_accounts(world, staff_client, role, exp
 
     assert client.get(url("staffmembership_changelist")).status_code == expected
     assert client.get(url("staffmembership_add")).status_code == expected
+
+
+# --- provincial staff record what their own points received ------------------------------------
+
+
+@pytest.fixture
+def points(campaign):
+    """Where the campaign receives: Lào Cai's cash desk, a point in Yên Bái (2008, now Lào Cai), Thái Nguyên's."""
+    return {
+        "lao_cai": DropOffPointFactory(campaign=campaign, name="Quầy tiếp nhận MTTQ tỉnh Lào Cai", province=province("15")),
+        "yen_bai": DropOffPointFactory(campaign=campaign, name="Điểm tiếp nhận Yên Bái",
+                                       province=province("15", set="2008")),
+        "thai_nguyen": DropOffPointFactory(campaign=campaign, name="Quầy tiếp nhận MTTQ tỉnh Thái Nguyên",
+                                           province=province("19")),
+    }
+
+
+def desk_form(campaign, point, amount="2.000.000", **overrides) -> dict:
+    """POST data of the receipts admin's add page: cash handed in at a desk."""
+    data = {
+        "campaign": campaign.pk, "channel": "cash_desk", "point": point.pk if point else "", "pledge_reference": "",
+        "public_name": "Nhà hảo tâm", "amount": amount, "received_at_0": "2024-09-10", "received_at_1": "09:30",
+        "note": "", "items-TOTAL_FORMS": "5", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "5",
+    }
+    return {**data, **overrides}
+
+
+@pytest.mark.parametrize("where", ["lao_cai", "yen_bai"])
+def test_provincial_staff_record_a_desk_receipt_at_a_point_of_their_province(campaign, points, staff_client,
+                                                                              lao_cai_staff, where):
+    client = staff_client(lao_cai_staff)
+
+    response = client.post(reverse("admin:donations_receipt_add"), desk_form(campaign, points[where]))
+
+    receipt = Receipt.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:donations_receipt_change", args=[receipt.pk])
+    assert (receipt.point, receipt.amount, receipt.channel, receipt.recorded_by) == (
+        points[where], 2_000_000, "cash_desk", lao_cai_staff)
+
+
+def test_provincial_staff_are_refused_another_provinces_point(campaign, points, staff_client, lao_cai_staff, english):
+    client = staff_client(lao_cai_staff)
+
+    by_form = client.post(reverse("admin:donations_receipt_add"), desk_form(campaign, points["thai_nguyen"]))
+    with pytest.raises(ValidationError) as by_service:
+        receipt_record(campaign=campaign, channel="cash_desk", amount=2_000_000, point=points["thai_nguyen"],
+                       recorded_by=lao_cai_staff)
+
+    assert by_form.status_code == 200 and CHOICE_REFUSED in by_form.content.decode()
+    assert by_service.value.message_dict == {"point": ["You can only record what a point of your own province received."]}
+    assert not Receipt.objects.exists()
+
+
+def test_provincial_staff_say_which_point_received_it(campaign, points, staff_client, lao_cai_staff, english):
+    client = staff_client(lao_cai_staff)
+
+    by_form = client.post(reverse("admin:donations_receipt_add"), desk_form(campaign, None))
+    with pytest.raises(ValidationError) as by_service:
+        receipt_record(campaign=campaign, channel="cash_desk", amount=2_000_000, recorded_by=lao_cai_staff)
+
+    assert by_form.status_code == 200 and "This field is required." in by_form.content.decode()
+    assert by_service.value.message_dict == {
+        "point": ["Choose the drop-off point or cash desk of your province that received it."]}
+    assert not Receipt.objects.exists()
+
+
+def test_a_point_of_another_campaign_is_refused(campaign, points, central, english):
+    elsewhere = DropOffPointFactory(campaign=CampaignFactory(), province=province("15"))
+
+    with pytest.raises(ValidationError) as refused:
+        receipt_record(campaign=campaign, channel="cash_desk", amount=1_000_000, point=elsewhere, recorded_by=central)
+
+    assert refused.value.message_dict == {"point": ["This drop-off point belongs to another campaign."]}
+
+
+def test_the_desk_form_offers_provincial_staff_their_points_only(campaign, points, staff_client, lao_cai_staff, central):
+    own = staff_client(lao_cai_staff).get(reverse("admin:donations_receipt_add")).content.decode()
+    everyone = staff_client(central).get(reverse("admin:donations_receipt_add")).content.decode()
+
+    assert options(own, "point") == [
+        f"Quầy tiếp nhận MTTQ tỉnh Lào Cai · Lào Cai · {campaign.code}",
+        f"Điểm tiếp nhận Yên Bái · Yên Bái · {campaign.code}",
+    ]
+    assert len(options(everyone, "point")) == 3
+
+
+def test_provincial_staff_see_only_what_their_provinces_points_received(campaign, points, staff_client, lao_cai_staff,
+                                                                        central):
+    # given cash received at Lào Cai's desk, at Yên Bái's point, at Thái Nguyên's, and by bank transfer
+    at = {name: receipt_record(campaign=campaign, channel="cash_desk", amount=amount, point=points.get(name),
+                               recorded_by=central)
+          for name, amount in (("lao_cai", 1_000_000), ("yen_bai", 2_000_000), ("thai_nguyen", 3_000_000),
+                               ("bank", 4_000_000))}
+    client = staff_client(lao_cai_staff)
+
+    listing = client.get(reverse("admin:donations_receipt_changelist")).content.decode()
+    other = client.get(reverse("admin:donations_receipt_change", args=[at["thai_nguyen"].pk]))
+    printed = client.get(reverse("admin:donations_receipt_acknowledgement", args=[at["thai_nguyen"].pk]))
+    with pytest.raises(ValidationError):
+        receipt_reverse(receipt=at["thai_nguyen"], reason="Nhầm", recorded_by=lao_cai_staff)
+
+    shown = set(re.findall(rf"{campaign.code}-\d{{6}}", listing))
+    assert shown == {at["lao_cai"].number, at["yen_bai"].number}
+    assert "2 receipts" in listing
+    assert other.status_code == 302 and at["thai_nguyen"].number not in client.get(other["Location"]).content.decode()
+    assert printed.status_code == 404
+    assert not Receipt.objects.filter(reverses=at["thai_nguyen"]).exists()
+    central_listing = staff_client(central).get(reverse("admin:donations_receipt_changelist")).content.decode()
+    assert "4 receipts" in central_listing
+
+
+def test_provincial_staff_reverse_a_receipt_of_their_own_point(campaign, points, lao_cai_staff):
+    receipt = receipt_record(campaign=campaign, channel="cash_desk", amount=1_000_000, point=points["lao_cai"],
+                             recorded_by=lao_cai_staff)
+
+    reversal = receipt_reverse(receipt=receipt, reason="Đếm trùng tại quầy", recorded_by=lao_cai_staff)
+
+    assert (reversal.amount, reversal.point, reversal.recorded_by) == (-1_000_000, points["lao_cai"], lao_cai_staff)

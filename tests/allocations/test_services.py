@@ -232,29 +232,48 @@ def test_a_reversed_old_unit_allocation_leaves_the_roll_up(campaign, central):
 # --- provincial staff --------------------------------------------------------------------------
 
 
-def test_provincial_staff_allocate_only_to_their_province_and_its_2008_units(campaign, central, lao_cai_staff):
+PROVINCIAL_REFUSED = ["Allocations are decided by central staff; provincial staff report distributions."]
+
+
+@pytest.mark.parametrize("to", ["15", "2008-15", "19"], ids=["own", "own-2008-unit", "other"])
+def test_provincial_staff_never_allocate_the_central_pool(campaign, central, lao_cai_staff, to):
+    # given 5.000.000 ₫ received
     give_cash(campaign, 5_000_000, by=central)
+    target = province("15", set="2008") if to == "2008-15" else to
 
-    own = allocate(campaign, to="15", amount=1_000_000, by=lao_cai_staff, number="01/QĐ-LC")
-    yen_bai = allocate(campaign, to=province("15", set="2008"), amount=1_000_000, by=lao_cai_staff, number="02/QĐ-LC")
+    # when Lào Cai's staff try to allocate all of it, even to their own province
     with pytest.raises(ValidationError) as refused:
-        allocate(campaign, to="19", amount=1_000_000, by=lao_cai_staff, number="03/QĐ-LC")
+        allocate(campaign, to=target, amount=5_000_000, by=lao_cai_staff, number="01/QĐ-LC")
 
-    assert (own.recorded_by, yen_bai.recorded_by) == (lao_cai_staff, lao_cai_staff)
-    assert refused.value.message_dict == {"province": ["You can only record for your own province."]}
-    assert cash_allocated(campaign) == 2_000_000
+    # then the service refuses and nothing is allocated
+    assert refused.value.messages == PROVINCIAL_REFUSED
+    assert cash_allocated(campaign) == 0
+
+
+def test_provincial_staff_neither_disburse_nor_reverse(campaign, central, lao_cai_staff):
+    give_cash(campaign, 5_000_000, by=central)
+    allocation = allocate(campaign, to="15", amount=5_000_000, by=central)
+
+    with pytest.raises(ValidationError) as disbursing:
+        allocation_mark_disbursed(allocation=allocation, disbursed_on=datetime.date(2024, 9, 25), user=lao_cai_staff)
+    with pytest.raises(ValidationError) as reversing:
+        allocation_reverse(allocation=allocation, reason="Nhầm số tiền", recorded_by=lao_cai_staff)
+
+    assert disbursing.value.messages == reversing.value.messages == PROVINCIAL_REFUSED
+    allocation.refresh_from_db()
+    assert (allocation.status, Allocation.objects.count()) == ("planned", 1)
 
 
 # --- disbursement ------------------------------------------------------------------------------
 
 
-def test_mark_disbursed_sets_the_status_and_date_once(campaign, central, lao_cai_staff):
+def test_mark_disbursed_sets_the_status_and_date_once(campaign, central):
     # given a planned allocation to Lào Cai
     give_cash(campaign, 5_000_000, by=central)
     allocation = allocate(campaign, to="15", amount=5_000_000, by=central)
 
-    # when Lào Cai's staff mark it disbursed on 25/09/2024
-    allocation_mark_disbursed(allocation=allocation, disbursed_on=datetime.date(2024, 9, 25), user=lao_cai_staff)
+    # when central staff mark it disbursed on 25/09/2024
+    allocation_mark_disbursed(allocation=allocation, disbursed_on=datetime.date(2024, 9, 25), user=central)
 
     # then it is disbursed on that day, the amount untouched
     allocation.refresh_from_db()
@@ -268,19 +287,14 @@ def test_mark_disbursed_sets_the_status_and_date_once(campaign, central, lao_cai
     assert allocation.disbursed_on == datetime.date(2024, 9, 25)
 
 
-def test_a_reversed_allocation_cannot_be_disbursed(campaign, central, thai_nguyen_staff):
+def test_a_reversed_allocation_cannot_be_disbursed(campaign, central):
     give_cash(campaign, 5_000_000, by=central)
     allocation = allocate(campaign, to="15", amount=5_000_000, by=central)
 
-    with pytest.raises(ValidationError) as other_province:
-        allocation_mark_disbursed(
-            allocation=allocation, disbursed_on=datetime.date(2024, 9, 25), user=thai_nguyen_staff
-        )
     allocation_reverse(allocation=allocation, reason="Hủy quyết định", recorded_by=central)
     with pytest.raises(ValidationError) as reversed_:
         allocation_mark_disbursed(allocation=allocation, disbursed_on=datetime.date(2024, 9, 25), user=central)
 
-    assert other_province.value.message_dict == {"province": ["You can only record for your own province."]}
     assert reversed_.value.message_dict == {"status": ["A reversed allocation cannot be disbursed."]}
     assert list(Allocation.objects.values_list("status", flat=True)) == ["planned", "planned"]
 

@@ -3,13 +3,14 @@
 import html
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from donations.models import (
     BankTransaction,
@@ -26,9 +27,9 @@ from donations.services import (
     statement_import_create,
     statement_import_run,
 )
-from donations.services.statements import PROGRESS_KEY
 from relief_portal.celery import app as celery_app
 from tests.donations.helpers import statement as vietcombank_csv
+from tests.factories import ReceivingAccountFactory
 
 UPLOAD_URL = "admin:donations_statementimport_add"
 
@@ -127,18 +128,67 @@ def test_upload_imports_and_the_change_page_shows_the_summary(
     assert Pledge.objects.get(pk=pledge.pk).status == "received"
 
 
-def test_uploading_the_same_statement_again_adds_nothing(
+def test_uploading_the_same_statement_again_warns_and_confirmed_adds_nothing(
     staff_en, account, statement, django_capture_on_commit_callbacks
 ):
+    # given a statement uploaded and imported at 08:05 on 10/09/2024, Vietnam time
     upload(staff_en, account, statement, django_capture_on_commit_callbacks)
+    first = StatementImport.objects.get()
+    StatementImport.objects.filter(pk=first.pk).update(created_at=datetime(2024, 9, 10, 1, 5, tzinfo=UTC))
 
-    response = upload(staff_en, account, statement, django_capture_on_commit_callbacks)
+    # when staff upload the very same file for the same account
+    with django_capture_on_commit_callbacks(execute=True):
+        warned = staff_en.post(
+            reverse(UPLOAD_URL), {"account": account.pk, "file": SimpleUploadedFile("lan-2.csv", statement)}
+        )
 
-    rows = summary_rows(response.content.decode())
+    # then nothing is stored yet: the page names the earlier import (file, date, who, status) and asks
+    assert warned.status_code == 200
+    assert StatementImport.objects.count() == 1
+    assert warned.context["adminform"].form.non_field_errors() == [
+        "This file is identical to “sao-ke-vcb.csv”, uploaded on 10/09/2024 08:05 by admin (Done). Importing it "
+        "again adds nothing new: rows already imported are skipped. To import it all the same, tick "
+        "“Import it anyway” and save."
+    ]
+    page = warned.content.decode()
+    assert 'type="checkbox" name="import_anyway"' in page
+    assert f'name="same_file_sha256" value="{first.content_sha256}"' in page
+
+    # when they tick “Import it anyway” and upload again, without choosing the file a second time
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = staff_en.post(
+            reverse(UPLOAD_URL),
+            {"account": account.pk, "import_anyway": "on", "same_file_sha256": first.content_sha256},
+        )
+    second = StatementImport.objects.exclude(pk=first.pk).get()
+    summary = staff_en.get(confirmed["Location"])
+
+    # then the file is imported again and adds nothing new: every row was already known
+    assert confirmed["Location"] == reverse("admin:donations_statementimport_change", args=[second.pk])
+    assert (second.file_name, second.content_sha256, second.status) == ("sao-ke-vcb.csv", first.content_sha256, "done")
+    rows = summary_rows(summary.content.decode())
     assert (rows["Rows read"], rows["Already imported (skipped)"], rows["Credits (money in)"]) == ("4", "4", "0")
     assert rows["New credits"] == "0 ₫"
     assert BankTransaction.objects.count() == 4
     assert Receipt.objects.count() == 2
+
+
+def test_the_same_file_for_another_account_is_not_a_repeat(
+    staff_en, account, statement, django_capture_on_commit_callbacks
+):
+    # given a statement imported for one account
+    upload(staff_en, account, statement, django_capture_on_commit_callbacks)
+    other = ReceivingAccountFactory(campaign=account.campaign, account_number="0071000999999")
+
+    # when the same file is uploaded for another account
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_en.post(
+            reverse(UPLOAD_URL), {"account": other.pk, "file": SimpleUploadedFile("vcb.csv", statement)}
+        )
+
+    # then no warning: it is stored and imported (and rejected, being another account's statement)
+    assert response.status_code == 302
+    assert StatementImport.objects.get(account=other).status == "rejected"
 
 
 def test_progress_endpoint_returns_the_exact_counts(staff_en, admin_user, account, statement):
@@ -160,10 +210,11 @@ def test_progress_endpoint_returns_the_exact_counts(staff_en, admin_user, accoun
 
 
 def test_a_running_import_shows_a_progress_bar_fed_by_the_endpoint(staff_en, admin_user, account, statement):
-    # given an import the worker is halfway through (its progress is in the cache)
+    # given an import the worker is halfway through (its committed progress is on the import)
     imp = statement_import_create(account=account, file_name="vcb.csv", content=statement, uploaded_by=admin_user)
-    StatementImport.objects.filter(pk=imp.pk).update(status="running")
-    cache.set(PROGRESS_KEY.format(imp.pk), (2_000, 5_000), 60)
+    StatementImport.objects.filter(pk=imp.pk).update(
+        status="running", rows_read=5_000, rows_done=2_000, heartbeat_at=timezone.now()
+    )
 
     # when staff look at it
     page = staff_en.get(reverse("admin:donations_statementimport_change", args=[imp.pk])).content.decode()

@@ -315,7 +315,7 @@ def test_a_decision_on_a_transfer_decided_meanwhile_is_a_message(staff_en, admin
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_staff_deciding_one_transfer_at_once_write_one_decision(reference_data, account, admin_user, company):
     # given a queued transfer of 1.000.000 ₫
     code = account.campaign.code

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from campaigns.models import Campaign
+from campaigns.money import quantity, vnd, vnd_short
 from donations import services
 from donations.models import (
     ANONYMOUS_NAME,
@@ -20,7 +21,6 @@ from donations.models import (
 )
 from donations.services import DonorData, PledgeData, pledge_create
 from donations.validators import normalize_vn_mobile
-from ledger.money import quantity, vnd, vnd_short
 from ledger.services import ItemLine
 from tests.factories import (
     CampaignFactory,

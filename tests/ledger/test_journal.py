@@ -22,6 +22,7 @@ from tests.allocations.helpers import allocate, give_cash, give_goods
 from tests.donations.helpers import statement
 
 VN = datetime.timezone(datetime.timedelta(hours=7))
+pytestmark = pytest.mark.usefixtures("english")  # the checks word their findings in the active language
 
 
 def chain_of(campaign) -> list[JournalEntry]:

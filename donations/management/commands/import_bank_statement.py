@@ -30,12 +30,19 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         try:
-            imp = statement_import_create(account=accounts[0], file_name=file.name, content=content, uploaded_by=importer)
+            imp = statement_import_create(
+                account=accounts[0], file_name=file.name, content=content, uploaded_by=importer, enqueue=False
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         imp = statement_import_run(import_id=imp.pk)
         if imp.status == StatementImport.Status.REJECTED:
             raise CommandError(f"Rejected {file.name}: {imp.error_text}")
+        if imp.status != StatementImport.Status.DONE:
+            raise CommandError(
+                f"Stopped after {imp.rows_done} of {imp.rows_read} rows of {file.name} (see the log); what was "
+                "imported is kept, and importing the file again adds the rest."
+            )
         self.stdout.write(
             f"{file.name} ({imp.layout}) → {imp.account} / {imp.account.campaign.code}\n"
             f"  rows read:          {imp.rows_read}\n"

@@ -1,8 +1,8 @@
-"""Template filters over `ledger.money`: `{{ amount|vnd }}`, `{{ amount|vnd_short }}`, `{{ q|quantity }}`."""
+"""Template filters over `campaigns.money`: `{{ amount|vnd }}`, `{{ amount|vnd_short }}`, `{{ q|quantity }}`."""
 
 from django import template
 
-from ledger import money
+from campaigns import money
 
 register = template.Library()
 register.filter("vnd", money.vnd)

@@ -1,6 +1,7 @@
 """Amounts and quantities written the way Vietnamese readers expect: 1.297.000.000 ₫, 1,297 tỷ đồng.
 
-A plain module: models, services, admin and the `money` template filters all format through it.
+A plain module of the base app: models, services, admin and the `money` template filters of every
+app format through it.
 """
 
 from decimal import Decimal

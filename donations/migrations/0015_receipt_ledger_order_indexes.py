@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0003_history'),
-        ('donations', '0010_receipt_search_name'),
+        ('donations', '0014_statement_import_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
