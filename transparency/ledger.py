@@ -9,10 +9,8 @@ Paging is by keyset, never by offset, so a page a million rows deep costs what t
 a page is "the next N rows after (sort value, sequence)", a position carried by an opaque cursor.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from campaigns.text import search_key
 from donations.models import Receipt, ReceiptItem
 from ledger.journal import goods_text
 
+from .exports import BOM, FORMULA_START, PLAIN_NUMBER, csv_chunks, local_time_text
 from .models import CampaignTotals
 from .selectors import campaign_figures_version
 
@@ -436,25 +435,20 @@ def _segments_in_order(*, campaign: Campaign, filters: LedgerFilters) -> Iterato
 
 
 CSV_COLUMNS = ("number", "time", "kind", "channel", "amount", "goods", "public_name", "reverses")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_text(value: str) -> str:
-    """A text cell a spreadsheet will not run: one starting with = + - @ (or a tab or CR) gets a `'`."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _sql_csv_text(sql: str) -> str:
-    """`csv_text`, then the csv module's minimal quoting, in SQL, of the text `sql` evaluates to."""
-    starts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_STARTS)
-    safe = f"CASE WHEN left({sql}, 1) IN ({starts}) THEN chr(39) || {sql} ELSE {sql} END"
+def _sql_csv_cell(sql: str) -> str:
+    """`exports.csv_safe` and the csv module's minimal quoting, in SQL, of the text `sql` evaluates to."""
+    starts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_START)
+    safe = (f"CASE WHEN left({sql}, 1) IN ({starts}) AND {sql} !~ '^(?:{PLAIN_NUMBER.pattern})$' "
+            f"THEN chr(39) || {sql} ELSE {sql} END")
     needs_quotes = f"strpos({sql}, ',') + strpos({sql}, chr(34)) + strpos({sql}, chr(13)) + strpos({sql}, chr(10)) > 0"
     return f"CASE WHEN {needs_quotes} THEN chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34) ELSE {safe} END"
 
 
 # One line of the CSV, written by PostgreSQL: the time in the session's time zone (set to Vietnam's),
-# goods as the journal writes them (`drinking-water:20:;rice:1500.5:`), the public name made safe and
-# quoted as Python's csv module would: the same bytes as `_python_csv_lines` (the tests hold both to it).
+# goods as the journal writes them (`drinking-water:20:;rice:1500.5:`), text cells made safe and
+# quoted as `exports.csv_chunks` writes them: the same bytes (the tests hold both to it).
 _RECEIPT = '"donations_receipt"'
 _CSV_LINE_SQL = " || ',' || ".join((
     f"{_RECEIPT}.number",
@@ -463,29 +457,29 @@ _CSV_LINE_SQL = " || ',' || ".join((
     f"{_RECEIPT}.channel",
     f"coalesce({_RECEIPT}.amount::text, '')",
     f"""CASE WHEN {_RECEIPT}.kind = 'goods' THEN coalesce((
-        SELECT {_sql_csv_text("lines.goods")} FROM (
+        SELECT {_sql_csv_cell("lines.goods")} FROM (
             SELECT string_agg(c.slug || ':' || trim_scale(i.quantity)::text || ':'
                               || coalesce(i.estimated_value::text, ''), ';' ORDER BY c.slug, i.quantity) AS goods
             FROM donations_receiptitem i JOIN campaigns_itemcategory c ON c.id = i.category_id
             WHERE i.receipt_id = {_RECEIPT}.id) AS lines), '') ELSE '' END""",
-    _sql_csv_text(f"{_RECEIPT}.public_name"),
+    _sql_csv_cell(f"{_RECEIPT}.public_name"),
     f"""CASE WHEN {_RECEIPT}.reverses_id IS NULL THEN '' ELSE (
         SELECT r.number FROM donations_receipt r WHERE r.id = {_RECEIPT}.reverses_id) END""",
 ))
 
 
-def ledger_csv_stream(
+def ledger_csv_chunks(
     *, campaign: Campaign, filters: LedgerFilters, chunk_size: int = STREAM_CHUNK
-) -> Iterator[str]:
-    """The filtered ledger as CSV text (header first, CRLF lines), a few thousand lines at a time.
+) -> Iterator[bytes]:
+    """The filtered ledger as a CSV file (BOM, header, CRLF lines), a few thousand lines at a time.
 
     On PostgreSQL the database writes each line, so a million rows cost little more than reading
-    them; elsewhere Python's csv module writes them from `ledger_rows_stream`.
+    them; elsewhere `exports.csv_chunks` writes the rows of `ledger_rows_stream`.
     """
-    yield ",".join(CSV_COLUMNS) + "\r\n"
     if connection.vendor != "postgresql":
-        yield from _python_csv_lines(ledger_rows_stream(campaign=campaign, filters=filters, chunk_size=chunk_size))
+        yield from csv_chunks(_csv_rows(ledger_rows_stream(campaign=campaign, filters=filters, chunk_size=chunk_size)))
         return
+    yield (BOM + ",".join(CSV_COLUMNS) + "\r\n").encode("utf-8")
     with transaction.atomic():  # one snapshot, and a cursor that streams instead of being held whole
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL TIME ZONE %s", [settings.TIME_ZONE])
@@ -493,38 +487,24 @@ def ledger_csv_stream(
             lines = ordered.annotate(csv_line=RawSQL(_CSV_LINE_SQL, ())).values_list("csv_line", flat=True)
             lines = lines.iterator(chunk_size=chunk_size)
             while chunk := list(islice(lines, chunk_size)):
-                yield "\r\n".join(chunk) + "\r\n"
+                yield ("\r\n".join(chunk) + "\r\n").encode("utf-8")
 
 
-def _python_csv_lines(rows: Iterator[LedgerRow]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for count, row in enumerate(rows, 1):
+def _csv_rows(rows: Iterator[LedgerRow]) -> Iterator[tuple]:
+    yield CSV_COLUMNS
+    for row in rows:
         goods = goods_text((line.category, line.quantity, line.estimated_value) for line in row.goods)
-        writer.writerow((
-            row.number, ledger_time_text(row.received_at), row.kind, row.channel,
-            "" if row.amount is None else row.amount,  # a number, negative on a reversal: never prefixed
-            csv_text(goods), csv_text(row.public_name), row.reverses,
-        ))
-        if count % STREAM_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield (row.number, local_time_text(row.received_at), row.kind, row.channel, row.amount, goods,
+               row.public_name, row.reverses)
 
 
 # --- the public form of a row (API answers and the JSON download) ---------------------------------
 
 
-def ledger_time_text(moment: datetime.datetime) -> str:
-    """ISO 8601 in Vietnam time, to the second: `2024-09-08T09:15:02+07:00`."""
-    return moment.astimezone(VIETNAM).isoformat(timespec="seconds")
-
-
 def ledger_row_public(row: LedgerRow) -> dict:
     return {
         "number": row.number,
-        "received_at": ledger_time_text(row.received_at),
+        "received_at": local_time_text(row.received_at),
         "kind": row.kind,
         "channel": row.channel,
         "amount": row.amount,
@@ -538,7 +518,3 @@ def ledger_row_public(row: LedgerRow) -> dict:
         "reversed_by": row.reversed_by or None,
     }
 
-
-def ledger_campaign_get(*, slug: str) -> Campaign | None:
-    """A public campaign by its slug, with only what the ledger pages need."""
-    return Campaign.objects.public().filter(slug=slug).only("pk", "slug", "name", "code", "status").first()

@@ -1,18 +1,16 @@
 """GET /api/v1/campaigns/<slug>/ledger/: the public ledger of receipts, searchable, paged by cursor.
 
 The same search as the ledger page (one form checks both), the same keyset pages and the same
-public fields as the JSON download; errors in the API's usual shape (400: messages per parameter,
-404: `detail`).
+public fields as the JSON download; errors as every open-data answer gives them, `{"detail": …}`.
 """
 
 from django.core.exceptions import TooManyFieldsSent
-from django.urls import path
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +18,9 @@ from donations.models import Receipt
 from ledger.models import Kind
 
 from ..forms import SORT_CHOICES, LedgerSearchForm
-from ..ledger import PAGE_SIZES, ledger_campaign_get, ledger_page_cached, ledger_row_public
+from ..ledger import PAGE_SIZES, ledger_page_cached, ledger_row_public
+from .serializers import ErrorSerializer
+from .views import ERRORS, OpenDataMixin
 
 QUERY_FIELDS = ("q", "amount", "date_from", "date_to", "number", "sort", "size")
 
@@ -58,14 +58,14 @@ class LedgerPageSerializer(serializers.Serializer):
 
 
 BAD_REQUEST = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description="Messages per query parameter, in the reader's language.",
-    examples=[OpenApiExample("bad amount", value={"amount": ["Enter the amount in whole đồng, for example 500.000."]})],
+    ErrorSerializer,
+    description="A parameter that cannot be read, named in the message: `amount: Enter the amount in whole đồng…`",
 )
-NOT_FOUND = OpenApiResponse(
-    response=inline_serializer("LedgerNotFound", {"detail": serializers.CharField()}),
-    description="No public campaign has this slug.",
-)
+
+
+def bad_query(errors: dict[str, list[str]]) -> ParseError:
+    """A 400 in the open-data error shape: one `detail` naming each parameter and what is wrong with it."""
+    return ParseError(" ".join(f"{name}: {text}" for name, texts in errors.items() for text in texts))
 
 
 def _parameter(name: str, description: str, **kwargs) -> OpenApiParameter:
@@ -84,28 +84,27 @@ def _parameter(name: str, description: str, **kwargs) -> OpenApiParameter:
                          enum=list(PAGE_SIZES), default=50),
         _parameter("cursor", "The position given by `next` or `previous`; opaque."),
     ],
-    responses={200: LedgerPageSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    responses={200: LedgerPageSerializer, 400: BAD_REQUEST, **ERRORS},
 )
-class LedgerApi(APIView):
-    """Every receipt of a campaign, newest first, searchable; paged by cursor, however deep."""
+class LedgerApi(OpenDataMixin, APIView):
+    """Every receipt of a campaign, newest first, searchable: number, time received (Vietnam time),
+    cash or goods, channel, amount or goods lines, the name as the donor chose it, and the reversal
+    that cancels it or the receipt it cancels. Paged by cursor however deep: follow `next`."""
 
-    authentication_classes: list = []
     http_method_names = ["get", "head", "options"]
 
     def handle_exception(self, exc):
         # Django refuses to read a query string of thousands of fields (content negotiation asks first).
         if isinstance(exc, TooManyFieldsSent):
-            exc = ValidationError({"query": [_("This query has too many parameters.")]})
+            exc = bad_query({"query": [_("This query has too many parameters.")]})
         return super().handle_exception(exc)
 
     def get(self, request, slug: str):
-        campaign = ledger_campaign_get(slug=slug)
-        if campaign is None:
-            raise NotFound(_("Unknown campaign."))
+        campaign = self.open_campaign()
         params = request.query_params
         form = LedgerSearchForm(params, campaign_code=campaign.code)
         if not form.is_valid():
-            raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+            raise bad_query(form.errors)
         page = ledger_page_cached(
             campaign=campaign, filters=form.filters(), cursor=form.position(),
             cursor_token=form.cleaned_data["cursor"], size=form.page_size(),
@@ -123,7 +122,3 @@ class LedgerApi(APIView):
         }
         return Response(LedgerPageSerializer(body).data)
 
-
-urlpatterns = [
-    path("campaigns/<slug:slug>/ledger/", LedgerApi.as_view(), name="api-campaign-ledger"),
-]

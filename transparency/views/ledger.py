@@ -12,23 +12,23 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ..exports import CSV_CONTENT_TYPE, local_time_text
 from ..forms import LedgerSearchForm
 from ..ledger import (
     LedgerRow,
-    ledger_campaign_get,
-    ledger_csv_stream,
+    ledger_csv_chunks,
     ledger_page_cached,
     ledger_row_public,
     ledger_rows_stream,
-    ledger_time_text,
 )
+from ..selectors import campaign_public_find
 
 SEARCH_FIELDS = ("q", "amount", "date_from", "date_to", "number", "sort")
 ROWS_PER_WRITE = 1_000
 
 
 def _campaign_or_404(slug: str):
-    campaign = ledger_campaign_get(slug=slug)
+    campaign = campaign_public_find(slug=slug)
     if campaign is None:
         raise Http404
     return campaign
@@ -90,13 +90,12 @@ def ledger(request, slug: str):
     return _page(request, campaign, form, params, problem)
 
 
-def _download(request, slug: str, *, stream, chunks, content_type: str, extension: str):
+def _download(request, slug: str, *, chunks, content_type: str, extension: str):
     campaign = _campaign_or_404(slug)
     form, params, problem = _search(request, campaign)
     if problem or not form.is_valid():
         return _page(request, campaign, form, params, problem, status=400)
-    rows = stream(campaign=campaign, filters=form.filters())
-    response = StreamingHttpResponse(chunks(rows, campaign=campaign), content_type=content_type)
+    response = StreamingHttpResponse(chunks(campaign=campaign, filters=form.filters()), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-ledger-{stamp}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -106,26 +105,19 @@ def _download(request, slug: str, *, stream, chunks, content_type: str, extensio
 @require_GET
 def ledger_csv(request, slug: str):
     """The whole filtered ledger as CSV: UTF-8 with a BOM so Excel reads Vietnamese names."""
-    return _download(request, slug, stream=ledger_csv_stream, chunks=_csv_chunks,
-                     content_type="text/csv; charset=utf-8", extension="csv")
+    return _download(request, slug, chunks=ledger_csv_chunks, content_type=CSV_CONTENT_TYPE, extension="csv")
 
 
 @require_GET
 def ledger_json(request, slug: str):
     """The whole filtered ledger as one JSON document, each receipt as the API gives it."""
-    return _download(request, slug, stream=ledger_rows_stream, chunks=_json_chunks,
-                     content_type="application/json", extension="json")
+    return _download(request, slug, chunks=_json_chunks, content_type="application/json", extension="json")
 
 
-def _csv_chunks(rows: Iterator[str], *, campaign) -> Iterator[bytes]:
-    yield "\ufeff".encode()  # a BOM, so that Excel reads the file as UTF-8
-    for text in rows:
-        yield text.encode("utf-8")
-
-
-def _json_chunks(rows: Iterator[LedgerRow], *, campaign) -> Iterator[bytes]:
-    head = {"campaign": campaign.slug, "code": campaign.code, "generated_at": ledger_time_text(timezone.now())}
+def _json_chunks(*, campaign, filters) -> Iterator[bytes]:
+    head = {"campaign": campaign.slug, "code": campaign.code, "generated_at": local_time_text(timezone.now())}
     parts = [json.dumps(head, ensure_ascii=False)[:-1] + ', "receipts": [']
+    rows: Iterator[LedgerRow] = ledger_rows_stream(campaign=campaign, filters=filters)
     for count, row in enumerate(rows, 1):
         parts.append(("\n" if count == 1 else ",\n") + json.dumps(ledger_row_public(row), ensure_ascii=False))
         if count % ROWS_PER_WRITE == 0:
