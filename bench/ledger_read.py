@@ -1,11 +1,10 @@
 """Benchmark: the public ledger of receipts read at national scale. Not part of the test run.
 
+    createdb -h 127.0.0.1 -U postgres relief_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/relief_bench python bench/ledger_read.py --receipts 1000000
 
-Fills one campaign with `--receipts` receipts (once: a later run reuses them) by a simple bulk
-generator: names as donors show them (full, masked, anonymous, organisations), the amounts people
-give (many identical), goods, transfers dated without a time (thousands of receipts at the same
-instant), and reversals; numbered in about the order received, as a ledger is written. Then measures, each against a baseline taken in the same run:
+Reads the national-size campaign of `bench/generate_national.py` (made once, here, if the database
+has none of that size: a few minutes), then measures, each against a baseline taken in the same run:
 
 - a search by a fragment of a name (page + capped count), p95, against the unfiltered first page;
 - a page 900,000 rows deep (by time and by amount), p95, against the first page of the same order;
@@ -14,17 +13,14 @@ instant), and reversals; numbered in about the order received, as a ledger is wr
 """
 
 import argparse
-import datetime
 import io
 import json
 import os
-import random
 import resource
 import statistics
 import subprocess
 import sys
 import time
-import zoneinfo
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +34,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
-from campaigns.models import Campaign, ItemCategory  # noqa: E402
-from campaigns.text import search_key  # noqa: E402
+from bench.generate_national import generate  # noqa: E402
+from campaigns.models import Campaign  # noqa: E402
 from donations.models import Receipt  # noqa: E402
 from transparency import ledger  # noqa: E402
 from transparency.ledger import (  # noqa: E402
@@ -53,114 +47,22 @@ from transparency.ledger import (  # noqa: E402
     LedgerFilters,
     ledger_page_get,
 )
-from transparency.services import campaign_totals_refresh  # noqa: E402
 from transparency.views.ledger import ledger_csv  # noqa: E402
 
-SLUG, CODE = "bench-ledger", "BENCHLG"
-VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
-MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quốc", "Ngọc", "Hữu", "Thanh", "Gia", "Hoài", "Xuân"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương", "Quân",
-         "Sơn", "Thảo", "Trang", "Tuấn", "Yến", "Khoa", "Nhung", "Đạt", "Hiếu", "Vy", "Long"]
-ORGS = ["Công ty Cổ phần Thực phẩm Sao Mai", "Hội doanh nhân trẻ tỉnh Bắc Ninh", "Trường THPT Chu Văn An",
-        "Tập đoàn Bưu chính Viễn thông", "Ngân hàng TMCP Ngoại thương", "Hội Chữ thập đỏ quận Ba Đình"]
-AMOUNTS = [50_000, 100_000, 200_000, 200_000, 500_000, 500_000, 500_000, 1_000_000, 1_000_000, 2_000_000,
-           5_000_000, 10_000_000]
-NAME_QUERIES = ["nguyen van an", "Trần Thị", "hoang minh", "nha hao tam", "cong ty", "Đức", "thu trang",
-                "le x. y.", "sao mai", "bui gia", "ngo hoai", "khong co ai ten nay"]
+NAME_QUERIES = ["nguyen van an", "Trần Thị", "hoang long", "nha hao tam", "cong ty", "Đức", "thu trang",
+                "pham m. t.", "sao mai", "bui thi", "ngo quang", "khong co ai ten nay"]
 
 
-def public_name(rng: random.Random) -> str:
-    roll = rng.random()
-    if roll < 0.3:
-        return "Nhà hảo tâm"
-    if roll < 0.33:
-        return rng.choice(ORGS)
-    name = [rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN)]
-    if roll < 0.75:  # masked: the first word in full, then initials
-        return " ".join([name[0], *(f"{w[0]}." for w in name[1:])])
-    return " ".join(name)
-
-
-def generate(campaign: Campaign, user, receipts: int) -> None:
-    """Write `receipts` rows with PostgreSQL's COPY (plus goods lines and reversals), numbered from 1."""
-    rng = random.Random(7)
-    start = datetime.datetime(2024, 9, 8, tzinfo=VN)
-    reversals = max(1, receipts // 1000)
-    originals = receipts - reversals
-    now = datetime.datetime.now(datetime.UTC).isoformat()
-    goods_ids = []
-    columns = ("campaign_id", "sequence", "number", "kind", "amount", "received_at", "channel", "public_name",
-               "search_name", "note", "reason", "created_at", "recorded_by_id")
-    chunk = 100_000
-    with connection.cursor() as cursor:
-        for first in range(1, originals + 1, chunk):
-            buffer = io.StringIO()
-            for sequence in range(first, min(first + chunk, originals + 1)):
-                # recorded in the order received, give or take two days (statements come in late)
-                received = start + datetime.timedelta(seconds=90 * 86_400 * sequence / originals
-                                                      - rng.randrange(2 * 86_400))
-                if rng.random() < 0.4:  # a statement with dates only: many receipts at midnight
-                    received = received.astimezone(VN).replace(hour=0, minute=0, second=0, microsecond=0)
-                goods = rng.random() < 0.03
-                if goods:
-                    goods_ids.append(sequence)
-                name = public_name(rng)
-                channel = "goods" if goods else rng.choice(["bank", "bank", "bank", "cash_desk"])
-                amount = r"\N" if goods else str(rng.choice(AMOUNTS) if rng.random() < 0.8
-                                                 else rng.randrange(10, 50_000) * 1_000)
-                buffer.write("\t".join((
-                    str(campaign.pk), str(sequence), f"{CODE}-{sequence:06d}", "goods" if goods else "cash", amount,
-                    received.isoformat(), channel, name, search_key(name), "", "", now, str(user.pk),
-                )) + "\n")
-            buffer.seek(0)
-            cursor.copy_expert(f"COPY donations_receipt ({', '.join(columns)}) FROM STDIN", buffer)
-            print(f"  {min(first + chunk - 1, originals):>9,} receipts written", flush=True)
-        # goods lines
-        ids = dict(Receipt.objects.filter(campaign=campaign, sequence__in=goods_ids).values_list("sequence", "pk"))
-        categories = list(ItemCategory.objects.values_list("pk", flat=True))
-        buffer = io.StringIO()
-        for sequence in goods_ids:
-            for category in rng.sample(categories, rng.choice([1, 1, 2])):
-                buffer.write(f"{ids[sequence]}\t{category}\t{rng.randrange(1, 2000)}.000\t\\N\n")
-        buffer.seek(0)
-        cursor.copy_expert("COPY donations_receiptitem (receipt_id, category_id, quantity, estimated_value) FROM STDIN",
-                           buffer)
-    # reversals: at the same instant as the receipt they correct, numbered after every original
-    cash = list(Receipt.objects.filter(campaign=campaign, kind="cash").order_by("?").values_list(
-        "pk", "amount", "received_at", "public_name", "search_name", "channel")[:reversals])
-    Receipt.objects.bulk_create([
-        Receipt(campaign=campaign, sequence=originals + n, number=f"{CODE}-{originals + n:06d}", kind="cash",
-                amount=-amount, received_at=received, channel=channel, public_name=name, search_name=folded,
-                reverses_id=pk, reason="Ghi nhầm", recorded_by=user)
-        for n, (pk, amount, received, name, folded, channel) in enumerate(cash, 1)
-    ], batch_size=5_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE donations_receipt")
-        cursor.execute("ANALYZE donations_receiptitem")
-
-
-def setup(receipts: int, *, regenerate: bool) -> Campaign:
-    call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
-    campaign, _ = Campaign.objects.get_or_create(
-        slug=SLUG, defaults={"code": CODE, "name": "Bench ledger", "summary": "-", "description": "-",
-                             "status": "active", "starts_on": "2024-09-08"},
-    )
-    have = Receipt.objects.filter(campaign=campaign).count()
-    if have != receipts or regenerate:
-        print(f"generating {receipts:,} receipts (had {have:,})…", flush=True)
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            # in SQL: the ORM would write a history row for every receipt it deletes
-            cursor.execute("DELETE FROM donations_receiptitem WHERE receipt_id IN "
-                           "(SELECT id FROM donations_receipt WHERE campaign_id = %s)", [campaign.pk])
-            cursor.execute("DELETE FROM donations_receipt WHERE campaign_id = %s AND reverses_id IS NOT NULL",
-                           [campaign.pk])
-            cursor.execute("DELETE FROM donations_receipt WHERE campaign_id = %s", [campaign.pk])
-            generate(campaign, user, receipts)
-        print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
-        campaign_totals_refresh(campaign_id=campaign.pk)
+def national_campaign(receipts: int, *, regenerate: bool) -> Campaign:
+    """A campaign of `bench/generate_national.py` holding `receipts` receipts, generated if there is none."""
+    if not regenerate:
+        for campaign in Campaign.objects.filter(slug__startswith="thu-tai-quoc-gia-").order_by("-pk"):
+            if Receipt.objects.filter(campaign=campaign).count() == receipts:
+                return campaign
+    print(f"generating a national campaign of {receipts:,} receipts (bench/generate_national.py)…", flush=True)
+    started = time.perf_counter()
+    campaign = generate(receipts=receipts, force=True, out=io.StringIO()).campaign
+    print(f"  generated and verified in {time.perf_counter() - started:.0f} s", flush=True)
     return campaign
 
 
@@ -238,9 +140,9 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def download_csv() -> None:
+def download_csv(slug: str) -> None:
     """Run in a fresh process: stream the whole ledger as CSV; print rows/s and memory as JSON."""
-    campaign = Campaign.objects.get(slug=SLUG)
+    campaign = Campaign.objects.get(slug=slug)
     rss_before = peak_memory_mib()
     # baseline: the same rows read from the database, nothing else
     started = time.perf_counter()
@@ -250,7 +152,7 @@ def download_csv() -> None:
     raw_seconds = time.perf_counter() - started
     rss_after_raw = peak_memory_mib()
     started = time.perf_counter()
-    response = ledger_csv(RequestFactory().get(f"/campaigns/{SLUG}/ledger.csv"), slug=SLUG)
+    response = ledger_csv(RequestFactory().get(f"/campaigns/{slug}/ledger.csv"), slug=slug)
     size = lines = 0
     for chunk in response.streaming_content:
         size += len(chunk)
@@ -264,9 +166,10 @@ def download_csv() -> None:
     }))
 
 
-def measure_download() -> None:
+def measure_download(campaign: Campaign) -> None:
     result = json.loads(subprocess.run(
-        [sys.executable, __file__, "--download-only"], check=True, capture_output=True, text=True, env=os.environ,
+        [sys.executable, __file__, "--download-only", campaign.slug], check=True, capture_output=True, text=True,
+        env=os.environ,
     ).stdout.strip().splitlines()[-1])
     rate, raw_rate = result["rows"] / result["seconds"], result["raw_rows"] / result["raw_seconds"]
     print(f"{'database read alone (baseline)':<44} {result['raw_rows']:>9,} rows {result['raw_seconds']:6.1f} s "
@@ -283,18 +186,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--receipts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=40)
-    parser.add_argument("--regenerate", action="store_true", help="write the receipts again")
-    parser.add_argument("--download-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--regenerate", action="store_true", help="generate a new campaign even if one exists")
+    parser.add_argument("--download-only", metavar="SLUG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.download_only:
-        return download_csv()
+        return download_csv(args.download_only)
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: DATABASE_URL=postgres://…")
-    campaign = setup(args.receipts, regenerate=args.regenerate)
-    print(f"database: {connection.vendor}; campaign {CODE}: "
-          f"{Receipt.objects.filter(campaign=campaign).count():,} receipts")
+    campaign = national_campaign(args.receipts, regenerate=args.regenerate)
+    rows = Receipt.objects.filter(campaign=campaign).count()
+    print(f"database: {connection.vendor}; campaign {campaign.code}: {rows:,} receipts; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     measure_pages(campaign, args.runs)
-    measure_download()
+    measure_download(campaign)
 
 
 if __name__ == "__main__":
