@@ -73,6 +73,7 @@ from donations.models import (  # noqa: E402  # noqa: E402
     ReceiptItem,
     mask_name,
 )
+from campaigns.text import search_key  # noqa: E402
 from donations.services import transfer_content_for  # noqa: E402
 from ledger.journal import (  # noqa: E402
     GENESIS,
@@ -280,7 +281,7 @@ class NationalCampaign:
                 "amount": pledge.amount, "reference": reference,
                 "transfer_content": transfer_content_for(campaign_code=self.code, reference=reference),
                 "source": rng.choice((Pledge.Source.WEB,) * 9 + (Pledge.Source.API,)), "message": "",
-                "created_at": created,
+                "created_at": created, "cancelled_at": None, "cancelled_by_id": None, "cancellation_reason": "",
             })
             for category, quantity, value in lines:
                 items.add({"id": next(item_ids), "pledge_id": pledge.id, "category_id": category.pk,
@@ -463,7 +464,8 @@ class NationalCampaign:
             "kind": kind, "amount": planned.amount, "reverses_id": None, "reason": "", "recorded_by_id": self.user.pk,
             "created_at": planned.at, "received_at": planned.at, "channel": planned.channel,
             "pledge_id": pledge.id if pledge else None, "donor_id": pledge.donor_id if pledge else None,
-            "bank_transaction_id": None, "public_name": planned.public_name, "note": "",
+            "bank_transaction_id": None, "point_id": None, "public_name": planned.public_name,
+            "search_name": search_key(planned.public_name), "note": "",
         })
         values = {"kind": kind, "amount": "" if planned.amount is None else str(planned.amount), "reverses": "",
                   "time": utc_time(planned.at), "channel": planned.channel, "name": planned.public_name}
