@@ -129,7 +129,8 @@ def measure_pages(campaign: Campaign, runs: int) -> None:
         report(f"first page, {sort} (baseline)", base)
         report(f"page 900,000 rows deep, {sort}", deep, p95(base), 50)
         rows = ledger_page_get(campaign=campaign, filters=LedgerFilters(sort=sort), cursor=cursor).rows
-        print(f"    deep page starts at {rows[0].number} ({rows[0].amount if sort == 'largest' else rows[0].received_at})")
+        where = rows[0].amount if sort == "largest" else rows[0].received_at
+        print(f"    deep page starts at {rows[0].number} ({where})")
 
 
 def peak_memory_mib() -> float:

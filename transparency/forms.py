@@ -8,10 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.money import vnd
 from donations.models import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from ledger.forms import AmountField
 from ledger.models import MAX_CASH_AMOUNT
-from campaigns.money import vnd
 
 from .ledger import (
     DEFAULT_PAGE_SIZE,
@@ -46,7 +46,7 @@ OTHER_SORT_CURSOR = _("This page link belongs to another sort order. Start again
 
 def validate_plain_text(value: str) -> None:
     """Printable text only: no control characters and no halves of a character (lone surrogates)."""
-    if any(ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF or ch == "\ufffd" for ch in value):
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF or ch == "\ufffd" for ch in value):
         raise ValidationError(_("Remove the invisible or broken characters from this text."), code="invalid")
 
 

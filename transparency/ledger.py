@@ -442,8 +442,9 @@ def _sql_csv_cell(sql: str) -> str:
     starts = ", ".join(f"chr({ord(ch)})" for ch in FORMULA_START)
     safe = (f"CASE WHEN left({sql}, 1) IN ({starts}) AND {sql} !~ '^(?:{PLAIN_NUMBER.pattern})$' "
             f"THEN chr(39) || {sql} ELSE {sql} END")
-    needs_quotes = f"strpos({sql}, ',') + strpos({sql}, chr(34)) + strpos({sql}, chr(13)) + strpos({sql}, chr(10)) > 0"
-    return f"CASE WHEN {needs_quotes} THEN chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34) ELSE {safe} END"
+    needs_quotes = " + ".join(f"strpos({sql}, chr({ord(ch)}))" for ch in ',"\r\n') + " > 0"
+    quoted = f"chr(34) || replace({safe}, chr(34), chr(34) || chr(34)) || chr(34)"
+    return f"CASE WHEN {needs_quotes} THEN {quoted} ELSE {safe} END"
 
 
 # One line of the CSV, written by PostgreSQL: the time in the session's time zone (set to Vietnam's),

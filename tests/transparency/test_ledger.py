@@ -519,7 +519,8 @@ def test_json_download_holds_each_receipt_as_the_api_gives_it(client, yagi, few)
     body = json.loads(b"".join(response.streaming_content))
     assert body["campaign"] == "bao-yagi" and body["code"] == "YAGI24"
     assert body["receipts"] == [
-        {"number": "YAGI24-000005", "received_at": "2024-09-09T17:20:00+07:00", "kind": "cash", "channel": "cash_desk", "amount": -5_000_000, "goods": [],
+        {"number": "YAGI24-000005", "received_at": "2024-09-09T17:20:00+07:00", "kind": "cash",
+         "channel": "cash_desk", "amount": -5_000_000, "goods": [],
          "public_name": "Trần Thị Hạnh", "reverses": "YAGI24-000004", "reversed_by": None},
         {"number": "YAGI24-000004", "received_at": "2024-09-09T16:45:00+07:00", "kind": "cash",
          "channel": "cash_desk", "amount": 5_000_000, "goods": [], "public_name": "Trần Thị Hạnh",
@@ -536,8 +537,9 @@ def test_the_ledger_download_checks_out_against_the_journal(client, yagi, few, t
     # given the journal, its daily heads and the ledger, downloaded as anyone can
     journal_heads_record(until=timezone.localdate())
     paths = {}
-    for name, url in (("journal", "/campaigns/bao-yagi/journal.csv"), ("heads", "/campaigns/bao-yagi/journal-heads.csv"),
-                      ("ledger", CSV_URL)):
+    downloads = {"journal": "/campaigns/bao-yagi/journal.csv", "heads": "/campaigns/bao-yagi/journal-heads.csv",
+                 "ledger": CSV_URL}
+    for name, url in downloads.items():
         response = client.get(url)
         paths[name] = tmp_path / f"{name}.csv"
         paths[name].write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)

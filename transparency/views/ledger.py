@@ -58,8 +58,10 @@ def _search(request, campaign) -> tuple[LedgerSearchForm, QueryDict, str]:
     return LedgerSearchForm(params, campaign_code=campaign.code), params, ""
 
 
-def _page(request, campaign, form: LedgerSearchForm, params: QueryDict, problem: str, *, status: int = 200):
+def _page(request, campaign, form: LedgerSearchForm, params: QueryDict, problem: str):
+    """The ledger page: the search's rows, or (status 400) what is wrong with the search."""
     context = {"campaign": campaign, "form": form, "problem": problem, "page": None}
+    status = 200
     if not problem and form.is_valid():
         filters, size = form.filters(), form.page_size()
         page = ledger_page_cached(
@@ -73,8 +75,7 @@ def _page(request, campaign, form: LedgerSearchForm, params: QueryDict, problem:
             next_url=_link(params, keep, cursor=page.next_cursor) if page.next_cursor else "",
             previous_url=_link(params, keep, cursor=page.previous_cursor) if page.previous_cursor else "",
             first_url=_link(params, keep),
-            csv_url=_link(params, SEARCH_FIELDS),
-            json_url=_link(params, SEARCH_FIELDS),
+            download_query=_link(params, SEARCH_FIELDS),
         )
     else:
         status = 400
@@ -94,7 +95,7 @@ def _download(request, slug: str, *, chunks, content_type: str, extension: str):
     campaign = _campaign_or_404(slug)
     form, params, problem = _search(request, campaign)
     if problem or not form.is_valid():
-        return _page(request, campaign, form, params, problem, status=400)
+        return _page(request, campaign, form, params, problem)
     response = StreamingHttpResponse(chunks(campaign=campaign, filters=form.filters()), content_type=content_type)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-ledger-{stamp}.{extension}"'
