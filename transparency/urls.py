@@ -1,9 +1,9 @@
 """The public pages and files of the read side: every campaign and, per campaign, its dashboard,
-allocations, provinces and journal, and the open-data files."""
+allocations, provinces, journal and ledger of receipts, and the open-data files."""
 
 from django.urls import path, re_path
 
-from .views import opendata, pages
+from .views import ledger, opendata, pages
 
 app_name = "transparency"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     re_path(r"^campaigns/(?P<slug>[-a-zA-Z0-9_]+)/provinces/(?P<code>[0-9]{2})/$", pages.campaign_province,
             name="province"),
     path("campaigns/<slug:slug>/journal/", pages.campaign_journal, name="journal"),
+    path("campaigns/<slug:slug>/ledger/", ledger.ledger, name="ledger"),
+    path("campaigns/<slug:slug>/ledger.csv", ledger.ledger_csv, name="ledger_csv"),
+    path("campaigns/<slug:slug>/ledger.json", ledger.ledger_json, name="ledger_json"),
     path("campaigns/<slug:slug>/totals.csv", opendata.totals_csv, name="totals_csv"),
     path("campaigns/<slug:slug>/provinces.csv", opendata.provinces_csv, name="provinces_csv"),
     path("campaigns/<slug:slug>/province-goods.csv", opendata.province_goods_csv, name="province_goods_csv"),

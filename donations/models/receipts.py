@@ -52,9 +52,11 @@ class Receipt(LedgerEntry):
         verbose_name_plural = _("receipts")
         ordering = ["-received_at", "-sequence"]
         indexes = [
-            models.Index(fields=["campaign", "received_at"]),
+            # The public ledger pages by (time, sequence) and (amount, sequence): with the sequence in
+            # the index, a page deep inside thousands of equal times or amounts is one index range.
+            models.Index(fields=["campaign", "received_at", "sequence"]),
             models.Index(fields=["pledge"]),
-            models.Index(fields=["campaign", "amount"]),
+            models.Index(fields=["campaign", "amount", "sequence"]),
         ]
 
     def prepare_append(self) -> None:

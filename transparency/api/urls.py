@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .ledger import LedgerApi
 
 urlpatterns = [
     path("campaigns/<slug:slug>/totals/", views.CampaignTotalsApi.as_view(), name="api-campaign-totals"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("campaigns/<slug:slug>/journal/heads/", views.CampaignJournalHeadsApi.as_view(),
          name="api-campaign-journal-heads"),
     path("campaigns/<slug:slug>/3w/", views.Campaign3wApi.as_view(), name="api-campaign-3w"),
+    path("campaigns/<slug:slug>/ledger/", LedgerApi.as_view(), name="api-campaign-ledger"),
 ]
