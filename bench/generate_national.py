@@ -62,6 +62,7 @@ from campaigns.models import (  # noqa: E402
     ProvinceSet,
     ReceivingAccount,
 )
+from campaigns.text import search_key  # noqa: E402
 from donations.models import (  # noqa: E402  # noqa: E402
     ANONYMOUS_NAME,
     REFERENCE_ALPHABET,
@@ -73,7 +74,6 @@ from donations.models import (  # noqa: E402  # noqa: E402
     ReceiptItem,
     mask_name,
 )
-from campaigns.text import search_key  # noqa: E402
 from donations.services import transfer_content_for  # noqa: E402
 from ledger.journal import (  # noqa: E402
     GENESIS,
@@ -127,8 +127,13 @@ class Table:
         self.pending = self.written = 0
 
     def add(self, values: dict) -> None:
-        self.writer.writerow([_cell(values[name]) for name in self.fields])
+        self.writer.writerow([_cell(values[name] if name in values else self.default(name)) for name in self.fields])
         self.pending += 1
+
+    def default(self, name: str) -> object:
+        """A field the generator does not set (a pledge's cancellation, say): its default, or NULL."""
+        field = next(f for f in self.model._meta.concrete_fields if f.attname == name)
+        return field.get_default()  # the declared default; else NULL for a nullable field, "" for text
 
     def flush(self) -> None:
         if not self.pending:
@@ -281,7 +286,7 @@ class NationalCampaign:
                 "amount": pledge.amount, "reference": reference,
                 "transfer_content": transfer_content_for(campaign_code=self.code, reference=reference),
                 "source": rng.choice((Pledge.Source.WEB,) * 9 + (Pledge.Source.API,)), "message": "",
-                "created_at": created, "cancelled_at": None, "cancelled_by_id": None, "cancellation_reason": "",
+                "created_at": created,
             })
             for category, quantity, value in lines:
                 items.add({"id": next(item_ids), "pledge_id": pledge.id, "category_id": category.pk,
@@ -464,8 +469,8 @@ class NationalCampaign:
             "kind": kind, "amount": planned.amount, "reverses_id": None, "reason": "", "recorded_by_id": self.user.pk,
             "created_at": planned.at, "received_at": planned.at, "channel": planned.channel,
             "pledge_id": pledge.id if pledge else None, "donor_id": pledge.donor_id if pledge else None,
-            "bank_transaction_id": None, "point_id": None, "public_name": planned.public_name,
-            "search_name": search_key(planned.public_name), "note": "",
+            "bank_transaction_id": None, "public_name": planned.public_name, "note": "",
+            "search_name": search_key(planned.public_name), "point_id": None,
         })
         values = {"kind": kind, "amount": "" if planned.amount is None else str(planned.amount), "reverses": "",
                   "time": utc_time(planned.at), "channel": planned.channel, "name": planned.public_name}
