@@ -286,7 +286,7 @@ class NationalCampaign:
                 "amount": pledge.amount, "reference": reference,
                 "transfer_content": transfer_content_for(campaign_code=self.code, reference=reference),
                 "source": rng.choice((Pledge.Source.WEB,) * 9 + (Pledge.Source.API,)), "message": "",
-                "created_at": created, "cancelled_at": None, "cancelled_by_id": None, "cancellation_reason": "",
+                "created_at": created,
             })
             for category, quantity, value in lines:
                 items.add({"id": next(item_ids), "pledge_id": pledge.id, "category_id": category.pk,
