@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ledger",
     "donations",
     "allocations",
+    "assistance",
     "transparency",
 ]
 
@@ -131,6 +132,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "pledge_create": env("PLEDGE_CREATE_THROTTLE", default="30/hour"),
+        "need_register": env("NEED_REGISTER_THROTTLE", default="30/hour"),
     },
 }
 
@@ -185,3 +187,9 @@ LOGGING = {
 }
 
 SITE_NAME = _("Relief Portal")
+
+# The secret citizen IDs are hashed with (HMAC-SHA256) in the registry of people helped. It must be
+# long, random and never change once people are registered; local and test settings give a
+# development default, production requires it (the system check assistance.E001 refuses to start
+# without it).
+ASSISTANCE_ID_HMAC_KEY = env("ASSISTANCE_ID_HMAC_KEY", default="")

@@ -1,0 +1,29 @@
+"""Writes of the assistance app, one module per concern; import from here."""
+
+from .handovers import enrollment_served_refresh, handover_record, handover_reverse
+from .registrations import (
+    NEEDS,
+    NeedData,
+    beneficiary_get_or_create,
+    need_register,
+    need_registration_mark_duplicate,
+    need_registration_reject,
+    need_registration_verify,
+    programme_accepts,
+)
+from .staff import assistance_staff_create
+
+__all__ = [
+    "NEEDS",
+    "NeedData",
+    "assistance_staff_create",
+    "beneficiary_get_or_create",
+    "enrollment_served_refresh",
+    "handover_record",
+    "handover_reverse",
+    "need_register",
+    "need_registration_mark_duplicate",
+    "need_registration_reject",
+    "need_registration_verify",
+    "programme_accepts",
+]
