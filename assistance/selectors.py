@@ -136,6 +136,25 @@ def wards_of(*, province: Province | None) -> QuerySet[Ward]:
     return Ward.objects.filter(province=province).order_by("sort_key") if province else Ward.objects.none()
 
 
+def entitlement_summary(*, programme: SupportProgramme) -> list[str]:
+    """What each person of a programme receives, as people read it: `1.000.000 ₫`, `10 kg Gạo`."""
+    from campaigns.money import quantity, vnd
+
+    lines = [vnd(programme.cash_per_person)] if programme.cash_per_person else []
+    for line in programme.goods.select_related("category").order_by("category__position"):
+        lines.append(f"{quantity(line.quantity)} {line.category.get_unit_display()} {line.category.name}")
+    return lines
+
+
+def registration_points(*, registration: NeedRegistration) -> QuerySet[DistributionPoint]:
+    """Where a verified person goes: the programme's points in their ward, else in their province."""
+    if registration.status != NeedRegistration.Status.VERIFIED:
+        return DistributionPoint.objects.none()
+    points = DistributionPoint.objects.filter(programme_id=registration.programme_id).only("name", "address", "ward_id")
+    in_ward = points.filter(ward_id=registration.ward_id)
+    return in_ward if in_ward.exists() else points.filter(ward__province__wards=registration.ward_id)
+
+
 def registration_get_public(*, code: str) -> NeedRegistration | None:
     """A registration by its tracking code, with only what its page shows loaded."""
     return (
