@@ -372,7 +372,10 @@ class Handover(LedgerEntry):
         Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="handovers",
         limit_choices_to={"set": ProvinceSet.Y2025},
     )
-    ward = models.ForeignKey(Ward, verbose_name=_("commune or ward"), on_delete=models.PROTECT, related_name="handovers")
+    ward = models.ForeignKey(
+        Ward, verbose_name=_("commune or ward"), on_delete=models.PROTECT, related_name="handovers",
+        help_text=_("Where the person lives (the point may be in a neighbouring ward)."),
+    )
     point = models.ForeignKey(
         DistributionPoint, verbose_name=_("distribution point"), on_delete=models.PROTECT, related_name="handovers"
     )

@@ -100,11 +100,20 @@ def beneficiary_find(*, text: str) -> QuerySet[Beneficiary]:
 
 def beneficiary_history(*, beneficiary: Beneficiary) -> list[dict]:
     """What a person was given, programme by programme, in this and earlier campaigns (newest first)."""
+    from campaigns.models import ItemCategory
+    from campaigns.money import quantity
+
+    categories = ItemCategory.objects.in_bulk()
     rows = []
     for enrollment in beneficiary.enrollments.select_related("programme__campaign", "ward").order_by("-enrolled_at"):
         received = enrollment_received(enrollment=enrollment)
+        goods_text = ", ".join(
+            f"{quantity(qty)} {categories[pk].get_unit_display()} {categories[pk].name}"
+            for pk, qty in sorted(received.goods.items(), key=lambda item: categories[item[0]].position) if qty
+        )
         rows.append({"enrollment": enrollment, "campaign": enrollment.programme.campaign,
-                     "programme": enrollment.programme, "cash": received.cash, "goods": received.goods})
+                     "programme": enrollment.programme, "cash": received.cash, "goods": received.goods,
+                     "goods_text": goods_text})
     return rows
 
 

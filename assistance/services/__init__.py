@@ -1,6 +1,7 @@
 """Writes of the assistance app, one module per concern; import from here."""
 
 from .handovers import enrollment_served_refresh, handover_record, handover_reverse
+from .imports import ListImportResult, beneficiary_list_import
 from .registrations import (
     NEEDS,
     NeedData,
@@ -15,9 +16,11 @@ from .staff import assistance_staff_create
 
 __all__ = [
     "NEEDS",
+    "ListImportResult",
     "NeedData",
     "assistance_staff_create",
     "beneficiary_get_or_create",
+    "beneficiary_list_import",
     "enrollment_served_refresh",
     "handover_record",
     "handover_reverse",

@@ -104,7 +104,9 @@ def handover_record(
         raise ValidationError(errors)
 
     handed_at = handed_at or timezone.now()
-    common = {"enrollment": enrollment, "province": province, "ward": point.ward, "point": point, "handed_at": handed_at}
+    # The entry carries the person's ward (the reports count people where they live); the point its own.
+    common = {"enrollment": enrollment, "province": province, "ward": enrollment.ward, "point": point,
+              "handed_at": handed_at}
     entries, lines = [], []
     if amount is not None:
         entries.append(Handover(kind=Kind.CASH, amount=amount, **common))
@@ -122,7 +124,7 @@ def handover_reverse(*, handover: Handover, reason: str, recorded_by: AbstractBa
     """Correct a handover recorded by mistake: an entry of opposite sign; the person is owed it again."""
     reversal = ledger_entry_reverse(
         entry=handover, reason=reason, recorded_by=recorded_by,
-        check=lambda original: ward_scope_check(user=recorded_by, ward=original.ward, permission=RECORD),
+        check=lambda original: ward_scope_check(user=recorded_by, ward=original.point.ward, permission=RECORD),
     )
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("programme").get(
         pk=handover.enrollment_id)
