@@ -33,7 +33,7 @@ class NeedForm(forms.Form):
     full_name = forms.CharField(label=_("Full name of the person who needs help"), max_length=120)
     citizen_id = forms.CharField(
         label=_("Citizen ID (CCCD)"), max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "001099001234"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("12 digits, as on the citizen identity card. Staff see only its first and last four digits."),
     )
     phone = forms.CharField(

@@ -137,7 +137,11 @@ def list_rows_read(*, file: BinaryIO) -> tuple[list[ListRow], list[ImportProblem
                 problem("full_name", exc.messages[0])
         person = None
         try:
-            person = citizen_id.parse(_cell(values, columns["citizen_id"]))
+            typed = _cell(values, columns["citizen_id"])
+            raw = values[columns["citizen_id"]] if columns["citizen_id"] < len(values) else None
+            if isinstance(raw, int | float) and typed.isdigit() and len(typed) < 12:
+                typed = typed.zfill(12)  # a number cell drops the leading zeros of a CCCD (010… → 10…)
+            person = citizen_id.parse(typed)
         except ValidationError as exc:
             problem("citizen_id", exc.messages[0])
         phone = _cell(values, columns.get("phone"))
