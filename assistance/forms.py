@@ -11,6 +11,9 @@ from campaigns.models import ItemCategory, Province
 from ledger.forms import AmountField, QuantityField
 from ledger.services import ItemLine
 
+from donations.validators import normalize_vn_mobile
+
+from . import citizen_id
 from .models import MAX_HOUSEHOLD, DistributionPoint, NeedRegistration, SupportProgramme, Ward
 from .selectors import wards_of
 from .services import NeedData
@@ -48,8 +51,11 @@ class NeedForm(forms.Form):
         empty_label=_("— choose —"), error_messages={"invalid_choice": _("Choose a province from the list.")},
     )
     ward = forms.ModelChoiceField(
-        label=_("Commune, ward or special zone"), queryset=Ward.objects.none(), to_field_name="code", required=False,
-        empty_label=_("— choose —"), error_messages={"invalid_choice": _("Choose a commune or ward of the province chosen.")},
+        label=_("Commune, ward or special zone"), queryset=Ward.objects.none(), to_field_name="code",
+        empty_label=_("— choose —"), error_messages={
+            "required": _("Choose the commune or ward where the person is now."),
+            "invalid_choice": _("Choose a commune or ward of the province chosen."),
+        },
     )
     address = forms.CharField(label=_("Address (house number, street, hamlet or village)"), max_length=255)
     household_size = forms.IntegerField(
@@ -76,11 +82,12 @@ class NeedForm(forms.Form):
         province = self.fields["province"].queryset.filter(code=code).first() if code else None
         self.fields["ward"].queryset = wards_of(province=province)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("province") is not None and data.get("ward") is None and "ward" not in self.errors:
-            self.add_error("ward", _("Choose the commune or ward where the person is now."))
-        return data
+    def clean_citizen_id(self):
+        citizen_id.parse(self.cleaned_data["citizen_id"])  # every error at once, before the service checks again
+        return self.cleaned_data["citizen_id"]
+
+    def clean_phone(self):
+        return normalize_vn_mobile(self.cleaned_data["phone"])
 
     def need_data(self) -> NeedData:
         d = self.cleaned_data

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign, ItemCategory, Province, ProvinceSet
@@ -187,7 +188,7 @@ class NeedRegistration(models.Model):
     """A person's request for help (made by them or by a relative), until their ward decides on it."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("registration status", "Received")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
         DUPLICATE = "duplicate", _("Duplicate")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from campaigns.models import Campaign, ItemCategory
-from campaigns.money import vnd_or_dash
+from campaigns.money import group_thousands, quantity, vnd_or_dash
 from ledger.admin import GoodsLineInline, LedgerEntryAdminMixin, admin_link
 from ledger.forms import add_service_errors
 
@@ -171,8 +171,10 @@ class HandoverAdmin(LedgerEntryAdminMixin, WardScopedAdmin):
         elif card["owed"]:
             initial = {"point": point.pk}
             for row in rows:
-                key = "amount" if row["category"] is None else f"goods_{row['category'].slug}"
-                initial[key] = row["left"] if row["left"] > 0 else None
+                if row["category"] is None:
+                    initial["amount"] = group_thousands(row["left"]) if row["left"] > 0 else None
+                else:  # as people type it (`10`, `2,5`): the field reads `10.000` as ten thousand in Vietnamese
+                    initial[f"goods_{row['category'].slug}"] = quantity(row["left"]) if row["left"] > 0 else None
             card["form"] = self.handover_form(point, enrollment, points=points, initial=initial)
         return card
 
