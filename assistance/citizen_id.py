@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # The 63 province codes of birth registration (the 2008 map, see campaigns/data/provinces_vn.csv).
@@ -69,7 +69,9 @@ def mask(digits: str) -> str:
 
 def keyed_hash(digits: str) -> str:
     """HMAC-SHA256 of the 12 digits with the portal's secret key: the registry's identity of a person."""
-    key = settings.ASSISTANCE_ID_HMAC_KEY.encode("utf-8")
+    key = (settings.ASSISTANCE_ID_HMAC_KEY or "").encode("utf-8")
+    if len(key) < 16:  # never hash people with an empty or guessable key (see assistance.checks)
+        raise ImproperlyConfigured("ASSISTANCE_ID_HMAC_KEY is missing or shorter than 16 characters.")
     return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest()
 
 

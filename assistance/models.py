@@ -363,7 +363,7 @@ class Handover(LedgerEntry):
 
     NUMBER_PREFIX = "CP"
     JOURNAL_RELATED = ("reverses", "province")
-    REVERSAL_COPIES = ("enrollment_id", "province_id", "ward_id", "point_id", "handed_at")
+    REVERSAL_COPIES = ("enrollment_id", "province_id", "ward_id", "point_id")
 
     number = models.CharField(_("handover number"), max_length=24, unique=True, editable=False)
     enrollment = models.ForeignKey(
@@ -390,6 +390,10 @@ class Handover(LedgerEntry):
             models.Index(fields=["campaign", "province"]),
             models.Index(fields=["point", "handed_at"]),
         ]
+
+    def reversal_values(self) -> dict:
+        # A correction is dated when it is made: the reports of the days before stay as they were.
+        return {**super().reversal_values(), "handed_at": timezone.now()}
 
     def journal_values(self) -> dict[str, str]:
         return {

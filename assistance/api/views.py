@@ -1,7 +1,9 @@
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -24,6 +26,9 @@ from .serializers import (
     WardQuerySerializer,
     WardSerializer,
 )
+
+
+FIGURES_SECONDS = 60
 
 
 class NeedRegisterThrottle(AnonRateThrottle):
@@ -105,4 +110,9 @@ class CampaignAssistanceApi(APIView):
         campaign = campaign_get_public(slug=slug)
         if campaign is None:
             raise Http404
-        return Response(ProgrammeFiguresSerializer(assistance_public_figures(campaign=campaign), many=True).data)
+        key = f"assistance:figures:{campaign.pk}:{get_language()}"
+        body = cache.get(key)
+        if body is None:  # aggregates over every registration and handover: computed once a minute at most
+            body = ProgrammeFiguresSerializer(assistance_public_figures(campaign=campaign), many=True).data
+            cache.set(key, body, FIGURES_SECONDS)
+        return Response(body)

@@ -57,3 +57,30 @@ def test_the_keyed_hash_depends_on_the_secret(settings):
     settings.ASSISTANCE_ID_HMAC_KEY = "another-secret-key-of-the-portal"
     assert citizen_id.keyed_hash("001099001234") != first
     assert len(first) == 64 and "001099001234" not in first
+
+
+def test_production_refuses_to_start_without_the_id_key(monkeypatch):
+    import importlib
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 50)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cuutro.example.vn")
+    monkeypatch.setenv("ASSISTANCE_ID_HMAC_KEY", "h" * 50)
+    import relief_portal.settings.production as production  # imported with every secret set
+
+    assert importlib.reload(production).ASSISTANCE_ID_HMAC_KEY == "h" * 50
+    monkeypatch.delenv("ASSISTANCE_ID_HMAC_KEY")
+    with pytest.raises(ImproperlyConfigured, match="ASSISTANCE_ID_HMAC_KEY"):
+        importlib.reload(production)
+
+
+@pytest.mark.parametrize("key", ["", "short"])
+def test_nobody_is_hashed_with_a_missing_or_short_key(settings, key):
+    from django.core.checks import run_checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.ASSISTANCE_ID_HMAC_KEY = key
+    with pytest.raises(ImproperlyConfigured):
+        citizen_id.keyed_hash("001099001234")
+    assert "assistance.E001" in [message.id for message in run_checks()]

@@ -137,3 +137,23 @@ def test_the_registry_refuses_a_second_record_of_the_same_id(registered, bao_ha_
     with pytest.raises(IntegrityError), transaction.atomic():
         Beneficiary.objects.create(id_hash=existing.id_hash, id_masked=existing.id_masked, birth_year=1999,
                                    full_name="Bản sao", ward=ward("02989"), created_by=bao_ha_staff)
+
+
+def test_staff_accounts_of_a_ward_and_of_the_hotline_are_created_by_command(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_assistance_staff", username="baoha2", password="Cuutro-Phuong-2024", role="ward", ward="02989",
+                 stdout=out)
+    assert out.getvalue().strip() == "Created baoha2: ward staff, Xã Bảo Hà."
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="baoha2")
+    assert [g.name for g in user.groups.all()] == ["Ward staff"]
+    assert (user.membership.role, user.membership.committee.province.code) == ("provincial", "15")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Give the 5-digit code of a commune or ward of the 2025 map."):
+        call_command("create_assistance_staff", username="x", password="Cuutro-Phuong-2024", role="ward", ward="99999")
