@@ -172,10 +172,32 @@ def signature_list_get(*, point: DistributionPoint, day: datetime.date) -> dict:
         .exclude(pk__in=list(handed)).select_related("beneficiary"),
         key=lambda enrollment: search_key(enrollment.beneficiary.full_name),  # Vietnamese order: Đ after D
     )
+    owed = _owed(programme=point.programme, enrollments=waiting)
     categories = list(ItemCategory.objects.filter(
         pk__in=point.programme.goods.values_list("category_id", flat=True)).order_by("position"))
     return {
         "point": point, "day": day, "categories": categories,
         "handed": [row for row in handed.values() if row.cash or any(row.goods.values())],
-        "waiting": waiting,
+        "waiting": [owed[enrollment.pk] for enrollment in waiting],
+    }
+
+
+def _owed(*, programme: SupportProgramme, enrollments: list[Enrollment]) -> dict[int, SignatureRow]:
+    """What each of these people is still owed (entitlement minus handovers), in two aggregate queries."""
+    ids = [enrollment.pk for enrollment in enrollments]
+    cash = dict(Handover.objects.filter(enrollment_id__in=ids).values("enrollment_id").annotate(s=Sum("amount"))
+                .values_list("enrollment_id", "s"))
+    goods: dict[tuple[int, int], Decimal] = {
+        (row["handover__enrollment_id"], row["category_id"]): row["q"]
+        for row in HandoverItem.objects.filter(handover__enrollment_id__in=ids)
+        .values("handover__enrollment_id", "category_id").annotate(q=Sum("quantity"))
+    }
+    entitled = list(programme.goods.values_list("category_id", "quantity"))
+    return {
+        enrollment.pk: SignatureRow(
+            enrollment=enrollment,
+            cash=(programme.cash_per_person or 0) - (cash.get(enrollment.pk) or 0),
+            goods={pk: qty - goods.get((enrollment.pk, pk), Decimal(0)) for pk, qty in entitled},
+        )
+        for enrollment in enrollments
     }

@@ -208,6 +208,6 @@ def signature_list_view(point_admin, request, object_id):
     point = point_admin.object_or_404(request, object_id)
     day = DayForm(request.GET or None).day()
     context = signature_list_get(point=point, day=day)
-    for row in context["handed"]:
+    for row in [*context["handed"], *context["waiting"]]:
         row.goods_text = goods_text(row.goods, context["categories"])
     return render(request, "admin/assistance/signature_list.html", context)

@@ -41,10 +41,10 @@ class NeedRegistrationAdmin(WardScopedAdmin):
     fieldsets = [
         (None, {"fields": ["code", "programme", "status", "reason", "duplicate_of", "beneficiary", "decided_by",
                            "decided_at"]}),
-        (_("Person"), {"fields": ["full_name", "id_masked", "birth_year", "phone", "relative_name"]}),
+        (_("Person in need"), {"fields": ["full_name", "id_masked", "birth_year", "phone", "relative_name"]}),
         (_("Where"), {"fields": ["ward", "address", "household_size"]}),
         (_("Need"), {"fields": ["needs_display", "description"]}),
-        (_("Received"), {"fields": ["channel", "entered_by", "created_at"]}),
+        (_("How it came in"), {"fields": ["channel", "entered_by", "created_at"]}),
     ]
     readonly_fields = [name for _title, options in fieldsets for name in options["fields"]]
     change_form_template = "admin/assistance/needregistration/change_form.html"

@@ -232,6 +232,7 @@ def test_the_signature_list_of_a_point_and_day(staff_client, bao_ha_staff, verif
     handed, still = page.split("Still to receive")
     assert "Nguyễn Văn An" in handed and "1.000.000 ₫" in handed and "10 kg Rice" in handed
     assert "Đặng Thị Bình" in still and waiting.beneficiary.id_masked in still
+    assert "1.000.000 ₫" in still and "10 kg Rice" in still  # what she is still owed
     assert CCCD_AN not in page and "0912345678" not in page
 
 
