@@ -36,7 +36,8 @@ from openpyxl import Workbook  # noqa: E402
 
 from assistance import citizen_id  # noqa: E402
 from assistance.models import Beneficiary, Enrollment, ListImport, SupportProgramme, Ward  # noqa: E402
-from assistance.selectors import beneficiary_find  # noqa: E402
+from assistance.reports import daily_report_get  # noqa: E402
+from assistance.selectors import assistance_public_figures, beneficiary_find  # noqa: E402
 from assistance.services import beneficiary_list_import  # noqa: E402
 from campaigns.models import Campaign, Province  # noqa: E402
 
@@ -192,6 +193,15 @@ def main() -> None:
     print(f"list with an in-file duplicate rejected whole in {time.perf_counter() - start:.1f} s: "
           f"{rejected.problems[0].message}")
     print(f"imports recorded: {ListImport.objects.count()}, registry now {Beneficiary.objects.count():,}")
+
+    # The reads over a programme of this size: the daily report and the public figures.
+    start = time.perf_counter()
+    report = daily_report_get(programme=programme, day=timezone.localdate(), user=user)
+    print(f"daily report of the programme ({report.total.figures['verified']:,} verified): "
+          f"{(time.perf_counter() - start) * 1000:.0f} ms")
+    start = time.perf_counter()
+    assistance_public_figures(campaign=programme.campaign)
+    print(f"public figures of the campaign: {(time.perf_counter() - start) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

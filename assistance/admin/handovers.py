@@ -54,6 +54,8 @@ class HandoverAdmin(LedgerEntryAdminMixin, WardScopedAdmin):
     list_filter = ["campaign", "kind", "point__programme"]
     search_fields = ["number", "enrollment__beneficiary__full_name", "point__name"]
     date_hierarchy = "handed_at"
+    ordering = ["-pk"]  # newest first without sorting the whole ledger
+    show_full_result_count = False
     inlines = [HandoverItemInline]
     fields = ["number", "campaign", "person", "id_masked", "kind", "what", "point", "ward", "province", "handed_at",
               "reverses_link", "reversed_by_link", "reason", "recorded_by", "created_at"]

@@ -17,6 +17,7 @@ class BeneficiaryAdmin(WardScopedAdmin):
     search_fields = ["full_name"]
     list_select_related = ["ward__province"]
     show_full_result_count = False  # counting millions of rows on every search is wasted work
+    ordering = ["-pk"]  # newest first by the primary key's index, not by sorting millions of rows
     fields = ["full_name", "id_masked", "birth_year", "phone", "ward", "address", "household_size", "created_at",
               "created_by"]
     readonly_fields = fields

@@ -157,3 +157,17 @@ def test_staff_accounts_of_a_ward_and_of_the_hotline_are_created_by_command(db):
 
     with pytest.raises(CommandError, match="Give the 5-digit code of a commune or ward of the 2025 map."):
         call_command("create_assistance_staff", username="x", password="Cuutro-Phuong-2024", role="ward", ward="99999")
+
+
+def test_the_demo_data_shows_every_step_and_loads_once(campaign, central, funded):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    funded(2_000_000)  # Lào Cai can serve two people
+    out = StringIO()
+    call_command("seed_assistance_demo", stdout=out)
+    assert "in Lào Cai: {'received': 4, 'verified': 1, 'rejected': 1, 'duplicate': 0, 'served': 2}" in out.getvalue()
+    call_command("seed_assistance_demo", stdout=out)
+    assert out.getvalue().strip().endswith("Assistance demo data already loaded.")
+    assert NeedRegistration.objects.count() == 8
