@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ItemCategory, Province
+from donations.validators import normalize_vn_mobile
 from ledger.forms import AmountField, QuantityField
 from ledger.services import ItemLine
-
-from donations.validators import normalize_vn_mobile
 
 from . import citizen_id
 from .models import MAX_HOUSEHOLD, DistributionPoint, NeedRegistration, SupportProgramme, Ward

@@ -69,10 +69,6 @@ def registration_list_for(*, user) -> QuerySet[NeedRegistration]:
     return NeedRegistration.objects.select_related("programme", "ward__province").filter(ward_q(user=user))
 
 
-def enrollment_list_for(*, user) -> QuerySet[Enrollment]:
-    return Enrollment.objects.select_related("programme", "beneficiary", "ward__province").filter(ward_q(user=user))
-
-
 def handover_list_for(*, user) -> QuerySet[Handover]:
     return Handover.objects.select_related("campaign", "province", "ward", "point", "enrollment__beneficiary").filter(
         ward_q(user=user))

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
 from allocations.admin.common import ProvinceScopedAdmin
-from campaigns.money import quantity, vnd
+from campaigns.money import quantity
 
 from ..scope import in_ward_scope, ward_q
 
@@ -60,6 +60,3 @@ def goods_text(goods: dict, categories) -> str:
         f"{quantity(goods[c.pk])} {c.get_unit_display()} {c.name}" for c in categories if goods.get(c.pk)
     )
 
-
-def cash_text(amount) -> str:
-    return vnd(amount) if amount else "—"

@@ -43,7 +43,7 @@ class HandoverItemInline(GoodsLineInline):
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def day(self) -> datetime.date:
+    def chosen_day(self) -> datetime.date:
         return (self.cleaned_data.get("day") if self.is_valid() else None) or timezone.localdate()
 
 
@@ -189,7 +189,7 @@ class HandoverAdmin(LedgerEntryAdminMixin, WardScopedAdmin):
         programme = programmes.filter(pk=request.GET.get("programme")).first() if str(
             request.GET.get("programme", "")).isdigit() else programmes.first()
         day_form = DayForm(request.GET or None)
-        day = day_form.day()
+        day = day_form.chosen_day()
         report = daily_report_get(programme=programme, day=day, user=request.user) if programme else None
         if report is not None and request.GET.get("format") == "xlsx":
             response = HttpResponse(
@@ -208,7 +208,7 @@ class HandoverAdmin(LedgerEntryAdminMixin, WardScopedAdmin):
 def signature_list_view(point_admin, request, object_id):
     """The printable danh sách ký nhận of a distribution point for a day."""
     point = point_admin.object_or_404(request, object_id)
-    day = DayForm(request.GET or None).day()
+    day = DayForm(request.GET or None).chosen_day()
     context = signature_list_get(point=point, day=day)
     for row in [*context["handed"], *context["waiting"]]:
         row.goods_text = goods_text(row.goods, context["categories"])

@@ -7,12 +7,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from allocations.selectors import user_province_scope
 from campaigns.models import Campaign
 from ledger.forms import add_service_errors
 
 from ..models import ListImport, SupportProgramme, Ward
-from allocations.selectors import user_province_scope
-
 from ..scope import user_ward_scope
 from ..services import beneficiary_list_import
 from .common import WardScopedAdmin

@@ -27,7 +27,6 @@ from .serializers import (
     WardSerializer,
 )
 
-
 FIGURES_SECONDS = 60
 
 

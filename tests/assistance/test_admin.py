@@ -2,7 +2,6 @@
 the distribution page, the daily report and the signature list."""
 
 import datetime
-import re
 from io import BytesIO
 
 import pytest
@@ -10,8 +9,7 @@ from openpyxl import load_workbook
 
 from assistance.models import Handover, NeedRegistration
 from assistance.services import handover_record, need_registration_verify
-from tests.assistance.conftest import CCCD_AN, CCCD_BINH, CCCD_CUONG, need, ward
-from assistance.services import need_register
+from tests.assistance.conftest import CCCD_AN, CCCD_BINH, CCCD_CUONG, ward
 
 ADMIN = "/admin/assistance"
 
@@ -177,6 +175,7 @@ def test_the_daily_report_equals_the_handover_records(staff_client, central, bao
     from assistance.services import need_registration_reject
     need_registration_reject(registration=registered(citizen_id=CCCD_CUONG), user=bao_ha_staff, reason="Không đủ điều kiện")
     from decimal import Decimal
+
     from ledger.services import ItemLine
     from tests.factories import category
     handover_record(enrollment=people[0], point=bao_ha_point, recorded_by=bao_ha_staff, amount=1_000_000,
@@ -209,6 +208,17 @@ def test_the_daily_report_equals_the_handover_records(staff_client, central, bao
     assert "1.400.000 ₫" in page
 
 
+def test_the_report_and_the_signature_list_of_an_earlier_day(staff_client, central, programme, verified, bao_ha_point):
+    handover_record(enrollment=verified, point=bao_ha_point, recorded_by=central, amount=1_000_000)
+    yesterday = (verified.enrolled_at.astimezone() - datetime.timedelta(days=1)).date()
+    client = staff_client(central)
+    page = client.get(f"{ADMIN}/handover/report/", {"programme": programme.pk, "day": yesterday.isoformat()})
+    assert page.context["day"] == yesterday
+    assert page.context["report"].total.figures["cash"] == 0  # nothing was handed over before today
+    sheet = client.get(f"{ADMIN}/distributionpoint/{bao_ha_point.pk}/signatures/", {"day": yesterday.isoformat()})
+    assert sheet.context["day"] == yesterday and sheet.context["handed"] == []
+
+
 def test_omissions_are_people_verified_long_ago_and_not_served(central, programme, registered, bao_ha_staff):
     from assistance.reports import daily_report_get
 
@@ -224,6 +234,7 @@ def test_the_signature_list_of_a_point_and_day(staff_client, bao_ha_staff, verif
     waiting = need_registration_verify(registration=registered(citizen_id=CCCD_BINH, full_name="Đặng Thị Bình"),
                                        user=bao_ha_staff).enrollment
     from decimal import Decimal
+
     from ledger.services import ItemLine
     from tests.factories import category
     handover_record(enrollment=verified, point=bao_ha_point, recorded_by=bao_ha_staff, amount=1_000_000,

@@ -58,8 +58,9 @@ def test_public_pages_and_the_api_show_no_person(en_client, client, helped, camp
 def test_the_journal_and_the_daily_report_show_no_person(staff_client, central, helped, programme):
     assert_private_absent(" ".join(JournalEntry.objects.values_list("canonical", flat=True)), "the journal")
     export = staff_client(central).get("/admin/assistance/handover/report/", {"programme": programme.pk, "format": "xlsx"})
-    from openpyxl import load_workbook
     from io import BytesIO
+
+    from openpyxl import load_workbook
 
     cells = [str(c) for row in load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True) for c in row]
     assert_private_absent(" ".join(cells), "the daily report")

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 
 from assistance.models import Beneficiary, Enrollment, NeedRegistration
 from assistance.services import (
+    need_register,
     need_registration_mark_duplicate,
     need_registration_reject,
     need_registration_verify,
 )
 from tests.assistance.conftest import CCCD_BINH, make_programme, need, ward
-from assistance.services import need_register
 
 pytestmark = pytest.mark.usefixtures("english")
 
