@@ -144,6 +144,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "assistance.models.NeedRegistration.Status",
+        "WardKindEnum": "assistance.models.Ward.Kind",
+    },
 }
 
 CACHES = {
