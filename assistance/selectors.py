@@ -224,6 +224,22 @@ def assistance_public_figures(*, campaign: Campaign) -> list[dict]:
     return programmes
 
 
+FIGURES_SECONDS = 60
+
+
+def assistance_public_figures_cached(*, campaign: Campaign) -> list[dict]:
+    """`assistance_public_figures`, computed at most once a minute per campaign (they aggregate every
+    registration and handover of the campaign)."""
+    from django.core.cache import cache
+
+    key = f"assistance:figures:{campaign.pk}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = assistance_public_figures(campaign=campaign)
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
 def _add(total: dict, row: dict) -> None:
     for name in ("registered", "verified", "served", "cash_handed_over"):
         total[name] += row[name]

@@ -1,9 +1,7 @@
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -17,7 +15,7 @@ from campaigns.models import Campaign
 from campaigns.selectors import campaign_get_public
 
 from ..models import NeedRegistration, SupportProgramme, Ward
-from ..selectors import assistance_public_figures, programmes_open, registration_get_public
+from ..selectors import assistance_public_figures_cached, programmes_open, registration_get_public
 from ..services import need_register
 from .serializers import (
     NeedCreateInputSerializer,
@@ -26,8 +24,6 @@ from .serializers import (
     WardQuerySerializer,
     WardSerializer,
 )
-
-FIGURES_SECONDS = 60
 
 
 class NeedRegisterThrottle(AnonRateThrottle):
@@ -109,9 +105,4 @@ class CampaignAssistanceApi(APIView):
         campaign = campaign_get_public(slug=slug)
         if campaign is None:
             raise Http404
-        key = f"assistance:figures:{campaign.pk}:{get_language()}"
-        body = cache.get(key)
-        if body is None:  # aggregates over every registration and handover: computed once a minute at most
-            body = ProgrammeFiguresSerializer(assistance_public_figures(campaign=campaign), many=True).data
-            cache.set(key, body, FIGURES_SECONDS)
-        return Response(body)
+        return Response(ProgrammeFiguresSerializer(assistance_public_figures_cached(campaign=campaign), many=True).data)

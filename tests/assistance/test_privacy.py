@@ -104,3 +104,12 @@ def test_a_draft_campaign_has_no_public_figures(client, db):
     from tests.factories import CampaignFactory
 
     assert client.get(f"/api/v1/campaigns/{CampaignFactory(draft=True).slug}/assistance/").status_code == 404
+
+
+def test_the_campaign_page_block_shows_figures_and_no_person(helped, campaign):
+    from django.template import Context, Template
+
+    html = Template("{% load assistance_public %}{% assistance_figures campaign %}").render(Context({"campaign": campaign}))
+    assert "Hỗ trợ hộ bị ảnh hưởng bởi lũ" in html and "1.000.000 ₫" in html and "Lào Cai" in html
+    assert f'href="/campaigns/{campaign.slug}/help/"' in html
+    assert_private_absent(html, "the campaign page block")
