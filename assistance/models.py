@@ -283,7 +283,17 @@ class NeedRegistration(models.Model):
 
 
 class ListImport(models.Model):
-    """A list of people a commune sent for a programme, imported once (what was added, what was not)."""
+    """A list of people a commune sent for a programme: checked whole when uploaded, then added to the
+    registry and the programme by a task (what was added, what was not).
+
+    Between the two it keeps the checked rows (citizen IDs already hashed and masked, never the file
+    itself); they are dropped once the import has run.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be added")
+        DONE = "done", _("Added")
+        FAILED = "failed", _("Failed: import the list again")
 
     programme = models.ForeignKey(
         SupportProgramme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="list_imports"
@@ -291,14 +301,21 @@ class ListImport(models.Model):
     ward = models.ForeignKey(Ward, verbose_name=_("commune or ward"), on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     rows = models.PositiveIntegerField(_("rows"))
-    added = models.PositiveIntegerField(_("new in the registry"))
-    linked = models.PositiveIntegerField(_("already in the registry"))
-    skipped = models.PositiveIntegerField(_("already in the programme"))
+    added = models.PositiveIntegerField(_("new in the registry"), default=0)
+    linked = models.PositiveIntegerField(_("already in the registry"), default=0)
+    skipped = models.PositiveIntegerField(_("already in the programme"), default=0)
+    pending_rows = models.JSONField(_("checked rows waiting to be added"), null=True, blank=True, editable=False)
+    known_rows = models.JSONField(
+        _("rows of people already known"), default=list, blank=True, editable=False,
+        help_text=_("[row, name, masked ID, already in the programme] of the first rows found in the registry."),
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("list import")

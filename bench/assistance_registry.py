@@ -176,15 +176,15 @@ def main() -> None:
     result = beneficiary_list_import(programme=programme, ward=ward, file=file, file_name="bench.xlsx", user=user)
     elapsed = time.perf_counter() - start
     assert not result.rejected, result.problems[:5]
-    print(f"list import with dedup: {elapsed:.1f} s — {result.added:,} new, {len(result.linked):,} already in the "
-          f"registry, {len(result.skipped):,} already in the programme; "
+    print(f"list import with dedup: {elapsed:.1f} s — {result.added:,} new, {result.record.linked:,} already in the "
+          f"registry, {result.record.skipped:,} already in the programme; "
           f"{Enrollment.objects.filter(programme=programme).count():,} enrolled")
 
     start = time.perf_counter()
     again = beneficiary_list_import(programme=programme, ward=ward, file=list_file(args.rows, args.known, offset),
                                     file_name="bench.xlsx", user=user)
     print(f"same list again: {time.perf_counter() - start:.1f} s — {again.added:,} new, "
-          f"{len(again.skipped):,} reported as already in the programme")
+          f"{again.record.skipped:,} reported as already in the programme")
 
     start = time.perf_counter()
     rejected = beneficiary_list_import(programme=programme, ward=ward, file=list_file(args.rows, args.known, offset + args.rows,

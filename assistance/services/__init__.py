@@ -1,7 +1,13 @@
 """Writes of the assistance app, one module per concern; import from here."""
 
 from .handovers import enrollment_served_refresh, handover_record, handover_reverse
-from .imports import ListImportResult, beneficiary_list_import
+from .imports import (
+    ListImportResult,
+    beneficiary_list_check,
+    beneficiary_list_import,
+    beneficiary_list_import_run,
+    beneficiary_list_queue,
+)
 from .registrations import (
     NEEDS,
     NeedData,
@@ -20,7 +26,10 @@ __all__ = [
     "NeedData",
     "assistance_staff_create",
     "beneficiary_get_or_create",
+    "beneficiary_list_check",
     "beneficiary_list_import",
+    "beneficiary_list_import_run",
+    "beneficiary_list_queue",
     "enrollment_served_refresh",
     "handover_record",
     "handover_reverse",

@@ -7,7 +7,8 @@ the programme. The citizen IDs are hashed as they are read and never stored.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
+from io import BytesIO
 from typing import BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,6 +29,7 @@ MAX_ROWS = 200_000
 MAX_BYTES = 30 * 1024 * 1024
 MAX_ERRORS = 200
 CHUNK = 5_000
+MAX_KNOWN_SHOWN = 2_000  # rows of people already known kept to show on the import's page
 
 # Column headers as communes write them (folded: no diacritics, lower case), Vietnamese and English.
 HEADERS = {
@@ -137,7 +139,7 @@ def list_rows_read(*, file: BinaryIO) -> tuple[list[ListRow], list[ImportProblem
                 validate_no_html(name)
             except ValidationError as exc:
                 problem("full_name", exc.messages[0])
-        person = None
+        person, digest = None, ""
         try:
             typed = _cell(values, columns["citizen_id"])
             raw = values[columns["citizen_id"]] if columns["citizen_id"] < len(values) else None
@@ -167,16 +169,17 @@ def list_rows_read(*, file: BinaryIO) -> tuple[list[ListRow], list[ImportProblem
             if len(problems) < MAX_ERRORS:
                 problems.extend(row_problems)
             continue
-        rows.append(ListRow(number, name, person.hash, person.masked, person.birth_year, phone, address, size))
+        rows.append(ListRow(number, name, digest, person.masked, person.birth_year, phone, address, size))
     if not rows and not problems:
         problems.append(ImportProblem(0, "", _("The list has no rows.")))
     return rows, problems
 
 
-def beneficiary_list_import(
-    *, programme: SupportProgramme, ward: Ward, file: BinaryIO, file_name: str, user: AbstractBaseUser
-) -> ListImportResult:
-    """Import a commune's list into the registry and the programme, or reject it whole (nothing saved)."""
+def beneficiary_list_check(
+    *, programme: SupportProgramme, ward: Ward, file: BinaryIO, user: AbstractBaseUser
+) -> tuple[list[ListRow], list[ImportProblem], str]:
+    """Who may import this list for this programme and ward, and its rows checked whole: (rows, problems,
+    SHA-256 of the file). Raises ValidationError for the upload itself (scope, programme, size)."""
     ward_scope_check(user=user, ward=ward, permission="assistance.add_listimport")
     if not programme.accepts_lists:
         raise ValidationError({"programme": [_("This programme does not take lists from communes.")]})
@@ -186,23 +189,73 @@ def beneficiary_list_import(
     content = file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 30 MB.")]})
-    from io import BytesIO
-
     rows, problems = list_rows_read(file=BytesIO(content))
+    return rows, problems, hashlib.sha256(content).hexdigest()
+
+
+def beneficiary_list_queue(
+    *, programme: SupportProgramme, ward: Ward, rows: list[ListRow], file_name: str, sha256: str,
+    user: AbstractBaseUser, run_later: bool = True,
+) -> ListImport:
+    """Keep a checked list (IDs already hashed) and have a task add it once this transaction commits:
+    a request never waits for a hundred thousand inserts."""
+    record = ListImport.objects.create(
+        programme=programme, ward=ward, file_name=file_name[:255], sha256=sha256, rows=len(rows),
+        pending_rows=[list(astuple(row)) for row in rows], imported_by=user,
+    )
+    if run_later:
+        from ..tasks import list_import_task  # the task module imports the services
+
+        transaction.on_commit(lambda: list_import_task.delay(record.pk))
+    return record
+
+
+def beneficiary_list_import_run(*, list_import_id: int) -> ListImport:
+    """Add a queued list to the registry and the programme in one transaction. Idempotent: a list
+    already added (or failed) is left as it is."""
+    with transaction.atomic():
+        record = ListImport.objects.select_for_update().select_related("programme", "ward", "imported_by").get(
+            pk=list_import_id)
+        if record.status != ListImport.Status.QUEUED:
+            return record
+        rows = [ListRow(*values) for values in record.pending_rows or []]
+        try:
+            with transaction.atomic():
+                known = _save(record, rows=rows)
+        except IntegrityError:
+            # Someone added one of these people at the same moment: nothing of this list was saved.
+            record.status = ListImport.Status.FAILED
+        else:
+            record.status = ListImport.Status.DONE
+            record.known_rows = known[:MAX_KNOWN_SHOWN]
+        record.pending_rows, record.finished_at = None, timezone.now()
+        record.save()
+    return record
+
+
+def beneficiary_list_import(
+    *, programme: SupportProgramme, ward: Ward, file: BinaryIO, file_name: str, user: AbstractBaseUser
+) -> ListImportResult:
+    """Check a list and, when it is good, add it at once (what the task does after an upload): for
+    commands, tests and the bench. A rejected list adds nothing and leaves no record."""
+    rows, problems, sha256 = beneficiary_list_check(programme=programme, ward=ward, file=file, user=user)
     result = ListImportResult(rows=len(rows), problems=problems)
     if problems:
         return result
-    try:
-        with transaction.atomic():
-            _save(result, programme=programme, ward=ward, rows=rows, user=user, file_name=file_name,
-                  sha256=hashlib.sha256(content).hexdigest())
-    except IntegrityError:
-        # Someone added one of these people at the same moment: nothing of this list was saved.
-        raise ValidationError(_("Another change to the registry happened at the same moment; import the list again.")) from None
+    record = beneficiary_list_queue(programme=programme, ward=ward, rows=rows, file_name=file_name, sha256=sha256,
+                                    user=user, run_later=False)
+    record = beneficiary_list_import_run(list_import_id=record.pk)
+    if record.status == ListImport.Status.FAILED:
+        raise ValidationError(_("Another change to the registry happened at the same moment; import the list again."))
+    result.added, result.record = record.added, record
+    result.linked = [(row, name, masked) for row, name, masked, in_programme in record.known_rows if not in_programme]
+    result.skipped = [(row, name, masked) for row, name, masked, in_programme in record.known_rows if in_programme]
     return result
 
 
-def _save(result: ListImportResult, *, programme, ward, rows: list[ListRow], user, file_name: str, sha256: str) -> None:
+def _save(record: ListImport, *, rows: list[ListRow]) -> list[list]:
+    """Add the rows; returns [row, name, masked ID, already in the programme] of the people already known."""
+    programme, ward, user = record.programme, record.ward, record.imported_by
     # One import of a programme at a time (imports and verifications add its people).
     SupportProgramme.objects.select_for_update().get(pk=programme.pk)
     known: dict[str, int] = {}
@@ -217,7 +270,7 @@ def _save(result: ListImportResult, *, programme, ward, rows: list[ListRow], use
         for row in rows if row.id_hash not in known
     ]
     created = bulk_create_with_history(new, Beneficiary, batch_size=5000, default_user=user,
-                                       default_change_reason=f"list {file_name}"[:100])
+                                       default_change_reason=f"list {record.file_name}"[:100])
     if any(b.pk is None for b in created):  # databases that return no keys from a bulk insert
         for start in range(0, len(new), CHUNK):
             hashes = [b.id_hash for b in new[start:start + CHUNK]]
@@ -230,21 +283,20 @@ def _save(result: ListImportResult, *, programme, ward, rows: list[ListRow], use
         enrolled.update(Enrollment.objects.filter(programme=programme, beneficiary_id__in=ids[start:start + CHUNK])
                         .values_list("beneficiary_id", flat=True))
     new_hashes = {b.id_hash for b in new}
-    record = ListImport.objects.create(programme=programme, ward=ward, file_name=file_name[:255], sha256=sha256,
-                                       rows=len(rows), added=len(new), linked=0, skipped=0, imported_by=user)
-    enrollments = []
+    reported, enrollments = [], []
     for row in rows:
         pk = known[row.id_hash]
         if pk in enrolled:
-            result.skipped.append((row.row, row.full_name, row.id_masked))
+            reported.append([row.row, row.full_name, row.id_masked, True])
             continue
         if row.id_hash not in new_hashes:
-            result.linked.append((row.row, row.full_name, row.id_masked))
+            reported.append([row.row, row.full_name, row.id_masked, False])
         enrollments.append(Enrollment(programme=programme, beneficiary_id=pk, ward=ward, source=Enrollment.Source.LIST,
                                       list_import=record, enrolled_by=user, enrolled_at=now))
     # The import is the record of who enrolled these people, when and from which file (each enrollment
     # points at it); their own history starts with their first change (being served).
     Enrollment.objects.bulk_create(enrollments, batch_size=5000)
-    record.linked, record.skipped = len(result.linked), len(result.skipped)
-    record.save(update_fields=["linked", "skipped"])
-    result.added, result.record = len(new), record
+    record.added = len(new)
+    record.skipped = sum(1 for entry in reported if entry[3])
+    record.linked = len(reported) - record.skipped
+    return reported

@@ -120,3 +120,30 @@ def test_the_admin_imports_a_list_and_shows_what_it_did(staff_client, bao_ha_sta
     assert "The list was rejected: nothing was added." in content
     assert "The same citizen ID as row 2." in content
     assert CCCD_AN not in content
+
+
+def test_a_good_list_uploaded_in_the_admin_is_added_by_a_task(staff_client, bao_ha_staff, programme, registered,
+                                                               django_capture_on_commit_callbacks):
+    from assistance.services import beneficiary_list_import_run
+
+    need_registration_verify(registration=registered(), user=bao_ha_staff)  # An is already in the programme
+    client = staff_client(bao_ha_staff)
+    file = xlsx([1, "Nguyễn Văn An", CCCD_AN, "", "", 1], [2, "Hoàng Văn Cường", CCCD_CUONG, "0356111222", "", 2])
+    file.name = "ds.xlsx"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/assistance/listimport/add/", {"programme": programme.pk, "ward": "02989",
+                                                                     "file": file})
+
+    # then the list was checked, queued and (tasks run eagerly here) added once the request committed
+    record = ListImport.objects.get()
+    assert response["Location"] == f"/admin/assistance/listimport/{record.pk}/change/"
+    assert (record.status, record.rows, record.added, record.linked, record.skipped) == ("done", 2, 1, 0, 1)
+    assert record.pending_rows is None  # the checked rows are dropped once added
+    assert record.known_rows == [[2, "Nguyễn Văn An", "0010****1234", True]]
+    page = client.get(response["Location"]).content.decode()
+    assert "Already in the programme (not added again): 1" in page and "0010****1234" in page
+    assert CCCD_AN not in page and CCCD_CUONG not in page
+    # and running the task again changes nothing
+    assert beneficiary_list_import_run(list_import_id=record.pk).status == "done"
+    assert Enrollment.objects.filter(programme=programme).count() == 2
