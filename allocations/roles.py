@@ -8,15 +8,22 @@
   `allocations.selectors.user_province_scope`); record and correct their province's distribution
   reports. They never allocate, disburse or reverse an allocation.
 - Auditors: read everything, history included; change nothing.
+- Ward staff (also provincial members of their province's committee, scoped further to one ward by
+  `assistance.WardStaff`): verify, reject or mark duplicate their ward's need registrations, import
+  their ward's lists, record handovers at their ward's distribution points. Provincial staff do the
+  same for every ward of their province.
+- Hotline staff: enter need registrations taken by phone and read them; nothing else.
 """
 
 ROLE_GROUPS = {
     "central": "Central staff",
     "provincial": "Provincial staff",
     "auditor": "Auditors",
+    "ward": "Ward staff",
+    "hotline": "Hotline staff",
 }
 
-LEDGER_APPS = ("campaigns", "donations", "allocations")
+LEDGER_APPS = ("campaigns", "donations", "allocations", "assistance")
 
 PROVINCIAL_PERMISSIONS = [
     ("campaigns", "view_campaign"),
@@ -33,6 +40,35 @@ PROVINCIAL_PERMISSIONS = [
     ("allocations", "change_distributionreport"),
 ]
 
+# Who is helped: what ward and provincial staff do with registrations, the registry and handovers.
+ASSISTANCE_LOCAL_PERMISSIONS = [
+    ("campaigns", "view_campaign"),
+    ("campaigns", "view_itemcategory"),
+    ("assistance", "view_supportprogramme"),
+    ("assistance", "view_programmegoods"),
+    ("assistance", "view_distributionpoint"),
+    ("assistance", "view_ward"),
+    ("assistance", "view_needregistration"),
+    ("assistance", "add_needregistration"),
+    ("assistance", "change_needregistration"),
+    ("assistance", "view_beneficiary"),
+    ("assistance", "view_enrollment"),
+    ("assistance", "add_enrollment"),
+    ("assistance", "view_listimport"),
+    ("assistance", "add_listimport"),
+    ("assistance", "view_handover"),
+    ("assistance", "add_handover"),
+    ("assistance", "view_handoveritem"),
+]
+PROVINCIAL_PERMISSIONS += ASSISTANCE_LOCAL_PERMISSIONS
+
+HOTLINE_PERMISSIONS = [
+    ("assistance", "view_supportprogramme"),
+    ("assistance", "view_ward"),
+    ("assistance", "view_needregistration"),
+    ("assistance", "add_needregistration"),
+]
+
 
 def role_permissions(role: str, all_permissions):
     """Permissions of a role, from a queryset of every Permission (with content_type loaded)."""
@@ -41,5 +77,5 @@ def role_permissions(role: str, all_permissions):
         return in_apps
     if role == "auditor":
         return [p for p in in_apps if p.codename.startswith("view_")]
-    wanted = set(PROVINCIAL_PERMISSIONS)
+    wanted = set({"ward": ASSISTANCE_LOCAL_PERMISSIONS, "hotline": HOTLINE_PERMISSIONS}.get(role, PROVINCIAL_PERMISSIONS))
     return [p for p in in_apps if (p.content_type.app_label, p.codename) in wanted]

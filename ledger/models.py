@@ -150,6 +150,8 @@ EVENT_LABELS = {
     "allocation": _("Allocation"),
     "allocation_reversal": _("Allocation reversed"),
     "disbursement": _("Disbursement"),
+    "handover": _("Handover"),
+    "handover_reversal": _("Handover reversed"),
 }
 
 

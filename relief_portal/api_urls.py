@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("campaigns.api.urls")),
     path("", include("donations.api.urls")),
     path("", include("transparency.api.urls")),
+    path("", include("assistance.api.urls")),
 ]

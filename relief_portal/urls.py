@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", include("transparency.urls")),
     path("", include("donations.urls")),
+    path("", include("assistance.urls")),
 ]
 
 admin.site.site_header = settings.SITE_NAME

@@ -90,6 +90,7 @@ def reference_data(transactional_db):
     """
     importlib.import_module("campaigns.migrations.0002_reference_data").load(django_apps, None)
     importlib.import_module("allocations.migrations.0002_committees_and_groups").load(django_apps, None)
+    importlib.import_module("assistance.migrations.0002_wards").load(django_apps, None)
 
 
 # --- staff of the three roles (created with `staff_create`), English messages, a logged-in client ---

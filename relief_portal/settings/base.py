@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "ledger",
     "donations",
     "allocations",
+    "assistance",
     "transparency",
 ]
 
@@ -132,6 +133,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "pledge_create": env("PLEDGE_CREATE_THROTTLE", default="30/hour"),
         "open_data": env("OPEN_DATA_THROTTLE", default="1200/minute"),
+        "need_register": env("NEED_REGISTER_THROTTLE", default="30/hour"),
     },
 }
 
@@ -143,6 +145,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "assistance.models.NeedRegistration.Status",
+        "WardKindEnum": "assistance.models.Ward.Kind",
+    },
 }
 
 CACHES = {
@@ -186,3 +192,9 @@ LOGGING = {
 }
 
 SITE_NAME = _("Relief Portal")
+
+# The secret citizen IDs are hashed with (HMAC-SHA256) in the registry of people helped. It must be
+# long, random and never change once people are registered; local and test settings give a
+# development default, production requires it (the system check assistance.E001 refuses to start
+# without it).
+ASSISTANCE_ID_HMAC_KEY = env("ASSISTANCE_ID_HMAC_KEY", default="")

@@ -22,3 +22,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+ASSISTANCE_ID_HMAC_KEY = env("ASSISTANCE_ID_HMAC_KEY")  # no default: refuse to start without one

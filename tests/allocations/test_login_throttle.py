@@ -79,6 +79,7 @@ def production_settings():
 
 def test_production_settings_are_secure(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 50)
+    monkeypatch.setenv("ASSISTANCE_ID_HMAC_KEY", "h" * 50)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cuutro.example.vn,www.cuutro.example.vn")
     monkeypatch.delenv("DJANGO_DEBUG", raising=False)
     monkeypatch.delenv("DJANGO_SECURE_HSTS_SECONDS", raising=False)
@@ -95,6 +96,7 @@ def test_production_settings_are_secure(monkeypatch):
 
 def test_production_settings_refuse_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 50)
+    monkeypatch.setenv("ASSISTANCE_ID_HMAC_KEY", "h" * 50)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cuutro.example.vn")
     production_settings()  # imported once with a key
     monkeypatch.delenv("DJANGO_SECRET_KEY")
