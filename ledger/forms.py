@@ -51,7 +51,8 @@ class AmountField(forms.CharField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         digits = text.replace(".", "").replace(",", "")
         groups_ok = all(len(g) == 3 for g in text.replace(",", ".").split(".")[1:])
-        if not digits.isdigit() or not groups_ok or text.startswith(("-", "+")):
+        # isascii: `¹²³` and other Unicode digits pass isdigit() but are not an amount int() can read.
+        if not (digits.isascii() and digits.isdigit()) or not groups_ok or text.startswith(("-", "+")):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(digits)
 
