@@ -1,0 +1,152 @@
+"""The API fuzzed against its own OpenAPI schema (schemathesis, property-based).
+
+Every operation the schema documents gets requests built from the schema: valid ones, ones that
+break it (wrong types, missing fields, values out of range, odd text), and valid ones aimed at data
+that exists (a real campaign slug or pledge reference, a pledge to the open campaign), sent in
+process through the whole WSGI stack. Every answer must be no 5xx, a documented status, of a
+documented content type, with a body that matches the schema of that status (errors included, as
+the one `ApiError`), and a request that breaks the schema must be refused.
+
+Bounded by time, not only by examples: the operations share `BUDGET_SECONDS`, so the run stays
+about a minute however many endpoints the API grows.
+"""
+
+import time
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.generation import GenerationMode
+
+from donations.models import Pledge
+from tests.factories import CampaignFactory, PledgeFactory, PledgeItemFactory
+
+BUDGET_SECONDS = 50
+MAX_EXAMPLES = 100  # per operation and kind of request, while its share of the budget lasts
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+# Path parameters that name data the fixture creates: public campaigns and pledges.
+KNOWN = {"slug": ["bao-so-3", "covid-2021"], "reference": ["K7M3PQ9X", "AB23CD45"]}
+
+
+@pytest.fixture
+def api_data(open_campaign):
+    """What the fuzzed requests may find: an open campaign, a closed one of 2021, cash and goods pledges."""
+    CampaignFactory(closed=True, slug="covid-2021", code="COVID21")
+    PledgeFactory(campaign=open_campaign, reference="K7M3PQ9X")
+    PledgeItemFactory(pledge=PledgeFactory(campaign=open_campaign, goods=True, reference="AB23CD45"))
+    return open_campaign
+
+
+@pytest.fixture
+def unthrottled(monkeypatch):
+    """The fuzz sends hundreds of requests from one address: no throttle answers for it here."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+
+
+def _to_open_campaign(case):
+    """A generated pledge made one the open campaign can take: its slug, a donor who can be reached
+    (a mobile number, a name), goods as rice; the amount, quantities, values and message stay as made."""
+    body = case.body
+    if isinstance(body, dict):
+        donor = body.get("donor") if isinstance(body.get("donor"), dict) else {}
+        for field in ("email", "tax_code", "province", "organization_name", "address"):
+            donor.pop(field, None)
+        donor.update(kind="individual", phone="0912345678", full_name="Nguyễn Văn An")
+        body.update(campaign="bao-so-3", donor=donor)
+        for line in body.get("items") or []:
+            if isinstance(line, dict):
+                line["category"] = "rice"
+    return case
+
+
+def _strategies(operation):
+    """The kinds of request sent to one operation: (name, strategy, must be satisfiable)."""
+    kinds = [
+        ("positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE), True),
+        ("negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), False),
+    ]
+    path_names = {parameter.name for parameter in operation.path_parameters}
+    for name, values in KNOWN.items():
+        if name in path_names:
+            kinds += [
+                (f"known {value}", operation.as_strategy(path_parameters={name: value}), True) for value in values
+            ]
+    if operation.method.upper() == "POST" and operation.path.endswith("/pledges/"):
+        kinds.append(("to the open campaign", operation.as_strategy().map(_to_open_campaign), True))
+    return kinds
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI handler, keeping the test's database connection open between requests (as the
+    test client does: a request's end would otherwise close it inside the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_as_documented(api_data, unthrottled, wsgi_app):
+    # given the schema the API publishes, read through the app itself
+    app = wsgi_app
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 5
+    share = BUDGET_SECONDS / len(operations)
+    answered: dict[str, set[int]] = {}
+
+    for operation in operations:
+        deadline = time.monotonic() + share
+        kinds = _strategies(operation)
+        for kind, strategy, satisfiable in kinds:
+            stop = min(deadline, time.monotonic() + share / len(kinds))
+
+            # when requests of each kind are sent to it
+            @given(case=strategy)
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def fuzz(case):
+                if time.monotonic() > stop:
+                    return
+                response = case.call(app=app)
+                answered.setdefault(operation.label, set()).add(response.status_code)
+                # then each answer is as documented, and never a server error
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                fuzz()
+            except Unsatisfiable:
+                # nothing can break this operation's schema (any text is a well-formed slug or reference)
+                assert not satisfiable, f"{operation.label}: {kind}"
+
+    # and every operation answered, its success answer among the answers, with pledges really made
+    assert set(answered) == {operation.label for operation in operations}
+    for label, statuses in answered.items():
+        assert statuses & {200, 201}, f"{label} never succeeded: {sorted(statuses)}"
+    assert Pledge.objects.filter(source=Pledge.Source.API).exists()
