@@ -64,7 +64,8 @@ def unthrottled(monkeypatch):
 
 def _to_open_campaign(case):
     """A generated pledge made one the open campaign can take: its slug, a donor who can be reached
-    (a mobile number, a name), goods as rice; the amount, quantities, values and message stay as made."""
+    (a mobile number, a name), goods as rice, an amount for cash and a line for goods when they lack
+    one; the amounts, quantities, values and message made stay as made."""
     body = case.body
     if isinstance(body, dict):
         donor = body.get("donor") if isinstance(body.get("donor"), dict) else {}
@@ -72,6 +73,10 @@ def _to_open_campaign(case):
             donor.pop(field, None)
         donor.update(kind="individual", phone="0912345678", full_name="Nguyễn Văn An")
         body.update(campaign="bao-so-3", donor=donor)
+        if body.get("kind") == "cash" and body.get("amount") is None:
+            body["amount"] = 500_000
+        if body.get("kind") == "goods" and not body.get("items"):
+            body["items"] = [{"category": "rice", "quantity": "10"}]
         for line in body.get("items") or []:
             if isinstance(line, dict):
                 line["category"] = "rice"
