@@ -183,7 +183,7 @@ class Campaign(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("campaigns:detail", kwargs={"slug": self.slug})
+        return reverse("transparency:campaign", kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()

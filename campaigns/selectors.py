@@ -10,6 +10,7 @@ from .models import (
     ProvinceSet,
     ReceivingAccount,
 )
+from .text import vietnamese_sort_key
 
 
 def campaign_list_active() -> QuerySet[Campaign]:
@@ -40,6 +41,11 @@ def campaign_get_public(*, slug: str) -> Campaign | None:
 
 def province_list(*, set: str = ProvinceSet.Y2025) -> QuerySet[Province]:
     return Province.objects.filter(set=set).select_related("successor").order_by("code")
+
+
+def province_list_by_name(*, set: str = ProvinceSet.Y2025) -> list[Province]:
+    """The provinces of one map in Vietnamese alphabetical order (Đ after D, Ư after U), for people to pick."""
+    return sorted(Province.objects.filter(set=set), key=lambda p: vietnamese_sort_key(p.name))
 
 
 def item_category_list() -> QuerySet[ItemCategory]:

@@ -305,3 +305,33 @@ def statement_import_stalled(*, statement_import: StatementImport) -> bool:
     else:
         return False
     return last_sign < timezone.now() - STATEMENT_IMPORT_STALE_AFTER
+
+
+@dataclass(frozen=True)
+class TransferDue:
+    """What a donor still has to transfer for a cash pledge, and the VietQR code that asks for exactly that."""
+
+    account: ReceivingAccount | None
+    received: int
+    remaining: int
+    payload: str | None  # None when nothing is due, the pledge is cancelled or no account is published
+
+
+def pledge_transfer_due(*, pledge: Pledge) -> TransferDue:
+    """The pledged amount minus the cash the receipts ledger holds for it (reversals included).
+
+    The QR code asks for the remainder, so a donor who paid part and scans again never overpays; a
+    pledge that is paid in full or cancelled asks for nothing.
+    """
+    account = pledge_receiving_account(pledge=pledge)
+    received = pledge_cash_received(pledge=pledge)
+    remaining = 0 if pledge.status == Pledge.Status.CANCELLED else max((pledge.amount or 0) - received, 0)
+    payload = None
+    if remaining and account is not None:
+        payload = vietqr_payload(
+            bank_bin=account.bank.bin,
+            account_number=account.account_number,
+            amount=remaining,
+            purpose=pledge.transfer_content,
+        )
+    return TransferDue(account=account, received=received, remaining=remaining, payload=payload)

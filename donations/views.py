@@ -8,15 +8,14 @@ from campaigns.selectors import campaign_get_public
 from ledger.forms import add_service_errors
 from ledger.models import Kind
 
-from .forms import ItemLineFormSet, PledgeForm
+from .forms import ItemLineFormSet, PledgeForm, donate_error_summary
 from .models import Pledge
+from .pages import pledge_page_sections_render
 from .selectors import (
     dropoff_points_for,
-    pledge_cash_received,
     pledge_donor_province,
     pledge_get_public,
-    pledge_receiving_account,
-    pledge_vietqr,
+    pledge_transfer_due,
 )
 from .services import pledge_create
 from .vietqr import qr_png, qr_svg
@@ -58,12 +57,12 @@ def donate(request, slug: str):
                 add_service_errors(form, ValidationError(exc.message_dict))
             else:
                 return redirect(pledge.get_absolute_url())
-    items_invalid = bool(items_errors) or (items.is_bound and wants_goods and items.total_error_count() > 0)
     return render(
         request,
         "donations/donate.html",
         {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors,
-         "items_invalid": items_invalid},
+         "error_summary": donate_error_summary(form=form, items=items if wants_goods else None,
+                                               items_errors=items_errors)},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -73,9 +72,7 @@ def _procedure_context(pledge) -> dict:
     if pledge.status == Pledge.Status.CANCELLED:
         return context  # nothing to pay or bring
     if pledge.kind == Kind.CASH:
-        context["account"] = pledge_receiving_account(pledge=pledge)
-        received = pledge_cash_received(pledge=pledge)
-        context["received_amount"], context["remaining_amount"] = received, max(pledge.amount - received, 0)
+        context["transfer"] = pledge_transfer_due(pledge=pledge)
     else:
         province = pledge_donor_province(pledge=pledge)
         context["dropoff_points"] = dropoff_points_for(campaign_id=pledge.campaign_id, province=province)
@@ -87,20 +84,26 @@ def pledge_detail(request, reference: str):
     pledge = pledge_get_public(reference=reference)
     if pledge is None:
         raise Http404
-    return render(request, "donations/pledge_detail.html", _procedure_context(pledge))
+    context = {**_procedure_context(pledge), "sections": pledge_page_sections_render(pledge=pledge)}
+    return render(request, "donations/pledge_detail.html", context)
 
 
+@cache_control(private=True, no_cache=True)
 def pledge_qr(request, reference: str, fmt: str):
+    """The VietQR code for what is still due; `?download=1` saves it as vietqr-<reference>.<fmt>."""
     pledge = pledge_get_public(reference=reference)
     if pledge is None or pledge.kind != Kind.CASH or pledge.status == Pledge.Status.CANCELLED:
         raise Http404
-    account = pledge_receiving_account(pledge=pledge)
-    if account is None:
+    payload = pledge_transfer_due(pledge=pledge).payload
+    if payload is None:  # paid in full, or no account published
         raise Http404
-    payload = pledge_vietqr(pledge=pledge, account=account)
     if fmt == "svg":
-        return HttpResponse(qr_svg(payload), content_type="image/svg+xml")
-    return HttpResponse(qr_png(payload), content_type="image/png")
+        response = HttpResponse(qr_svg(payload), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(payload), content_type="image/png")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="vietqr-{pledge.reference}.{fmt}"'
+    return response
 
 
 def pledge_lookup(request):

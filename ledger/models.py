@@ -133,7 +133,7 @@ class LedgerEntry(models.Model):
         if self.kind == Kind.GOODS:
             values["goods"] = goods_text(
                 (item.category.slug, item.quantity, item.estimated_value)
-                for item in self.items.select_related("category")
+                for item in self.items.all()  # prefetched with their categories when checking a whole journal
             )
         return values
 

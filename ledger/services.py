@@ -221,7 +221,7 @@ def journal_heads_record(*, until: datetime.date | None = None) -> int:
     entries and no head yet, up to `until` (default: yesterday). Idempotent; returns heads written."""
     until = until or timezone.localdate() - datetime.timedelta(days=1)
     written = 0
-    for campaign_id in JournalEntry.objects.values_list("campaign_id", flat=True).distinct():
+    for campaign_id in JournalEntry.objects.order_by().values_list("campaign_id", flat=True).distinct():
         recorded = set(JournalHead.objects.filter(campaign_id=campaign_id).values_list("day", flat=True))
         last_per_day: dict[datetime.date, tuple[int, str]] = {}
         for sequence, moment, digest in (

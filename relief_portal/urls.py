@@ -19,8 +19,8 @@ urlpatterns = [
     # Keep last of the api/ routes: any other address under api/ is a JSON 404. Only addresses that end
     # in a slash, so that APPEND_SLASH still sends `/api/v1/campaigns` on to `/api/v1/campaigns/`.
     re_path(r"^api/[\s\S]*/$", NotFoundApi.as_view()),
+    path("", include("transparency.urls")),
     path("", include("donations.urls")),
-    path("", include("campaigns.urls")),
 ]
 
 admin.site.site_header = settings.SITE_NAME

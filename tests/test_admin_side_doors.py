@@ -348,7 +348,7 @@ def test_the_403_page_is_the_portals_with_a_way_back(ledger, client, lao_cai_sta
     assert 'class="site-header"' in page and 'data-testid="forbidden"' in page
     assert "Bạn không có quyền thực hiện thao tác này" in page
     assert "You are not allowed to do this" in page
-    assert f'href="{reverse("admin:index")}"' in page and f'href="{reverse("campaigns:home")}"' in page
+    assert f'href="{reverse("admin:index")}"' in page and f'href="{reverse("transparency:home")}"' in page
 
 
 def test_the_lockout_page_is_the_portals_with_a_way_back(db, settings, client, central):

@@ -8,4 +8,10 @@ class TransparencyConfig(AppConfig):
     verbose_name = _("Transparency")
 
     def ready(self) -> None:
+        from donations.pages import pledge_page_sections
+
         from . import receivers  # noqa: F401  (connects the ledger_changed receiver)
+        from .sections import pledge_where_the_money_went
+
+        if pledge_where_the_money_went not in pledge_page_sections:
+            pledge_page_sections.append(pledge_where_the_money_went)

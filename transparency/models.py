@@ -111,7 +111,8 @@ class DailyTotals(models.Model):
     received = models.BigIntegerField(_("received (đồng)"), default=0)
     allocated = models.BigIntegerField(_("allocated (đồng)"), default=0)
     disbursed = models.BigIntegerField(_("disbursed (đồng)"), default=0)
-    receipts = models.PositiveIntegerField(_("receipts"), default=0)
+    # Receipts recorded that day less those reversed that day: negative on a day of corrections.
+    receipts = models.IntegerField(_("receipts"), default=0)
     received_to_date = models.BigIntegerField(_("received to date (đồng)"), default=0)
     allocated_to_date = models.BigIntegerField(_("allocated to date (đồng)"), default=0)
     disbursed_to_date = models.BigIntegerField(_("disbursed to date (đồng)"), default=0)

@@ -6,11 +6,17 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 
 from campaigns.models import ProvinceSet
-from campaigns.selectors import campaign_get_public, campaign_list_public, province_list
+from campaigns.selectors import (
+    campaign_get_public,
+    campaign_list_public,
+    item_category_list,
+    province_list,
+)
 
 from .serializers import (
     CampaignDetailSerializer,
     CampaignListSerializer,
+    ItemCategorySerializer,
     ProvinceSerializer,
 )
 
@@ -48,3 +54,14 @@ class ProvinceListApi(generics.ListAPIView):
         if wanted not in ProvinceSet.values:
             raise ValidationError({"set": [_("Use 2025 or 2008.")]})
         return province_list(set=wanted)
+
+
+class ItemCategoryListApi(generics.ListAPIView):
+    """Item categories goods are pledged and counted in: the `category` slug a goods pledge names,
+    the names in Vietnamese and English, and the unit quantities are counted in."""
+
+    serializer_class = ItemCategorySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return item_category_list()

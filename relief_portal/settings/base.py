@@ -135,6 +135,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "pledge_create": env("PLEDGE_CREATE_THROTTLE", default="30/hour"),
+        "open_data": env("OPEN_DATA_THROTTLE", default="1200/minute"),
     },
 }
 

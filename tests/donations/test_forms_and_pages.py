@@ -55,13 +55,13 @@ def form_data(**overrides) -> dict:
 
 def field_block(content: str, name: str) -> str:
     """The rendered block of one form field: label, widget, errors (templates/donations/_field.html)."""
-    match = re.search(rf'<(div|fieldset) class="field[^"]*" id="field-{re.escape(name)}">(.*?)</\1>', content, re.S)
+    match = re.search(rf'<(div|fieldset) class="field[^"]*" id="field-{re.escape(name)}"[^>]*>(.*?)</\1>', content, re.S)
     assert match, f"no field block for {name}"
     return match.group(2)
 
 
 def errors_in(block: str) -> list[str]:
-    return [html.unescape(e) for e in re.findall(r'<p class="error" role="alert">(.*?)</p>', block, re.S)]
+    return [html.unescape(e) for e in re.findall(r'<li class="error">(.*?)</li>', block, re.S)]
 
 
 def text(response) -> str:
@@ -190,7 +190,7 @@ def test_cash_pledge_redirects_to_the_transfer_instructions(en_client, open_camp
     assert f'data-testid="transfer-content">{open_campaign.code} {reference}</dd>' in content
     assert "<dd>Nguyễn V. A.</dd>" in content
     assert f'<img src="/pledges/{reference}/qr.png"' in content
-    assert f'href="/pledges/{reference}/qr.svg"' in content
+    assert f'href="/pledges/{reference}/qr.svg?download=1"' in content
 
 
 def test_pledge_qr_png_scans_to_the_vietqr_payload(client, open_campaign, account):
@@ -475,27 +475,54 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "summary"),
     [
-        pytest.param({"phone": "abc"}, id="donor-field"),
-        pytest.param({"kind": "goods", "amount": ""}, id="no-goods-lines"),
+        pytest.param(
+            {"phone": "abc"},
+            [("#id_phone", "Mobile phone: Enter a Vietnamese mobile number: 10 digits starting with 03, 05, 07, "
+                           "08 or 09.")],
+            id="donor-field",
+        ),
+        pytest.param(
+            {"kind": "goods", "amount": ""}, [("#items", "Goods: Add at least one item you will bring.")],
+            id="no-goods-lines",
+        ),
         pytest.param(
             {"kind": "goods", "amount": "", "items-0-category": RICE, "items-0-quantity": "0"},
+            [("#id_items-0-quantity", "Line 1 — Quantity: The quantity must be greater than zero.")],
             id="bad-goods-line",
+        ),
+        pytest.param(
+            {"full_name": "", "phone": "", "amount": "1.5"},
+            [
+                ("#id_full_name", "Full name: Please enter your full name."),
+                ("#id_phone", "Mobile phone: This field is required."),
+                ("#id_amount", "Amount (đồng): Enter the amount in whole đồng, for example 500.000."),
+            ],
+            id="three-fields-in-page-order",
         ),
     ],
 )
-def test_a_rejected_form_says_so_at_the_top(en_client, open_campaign, overrides):
-    # given a form with one mistake
+def test_a_rejected_form_lists_each_error_at_the_top_with_a_link_to_its_field(
+    en_client, open_campaign, overrides, summary
+):
+    # given a form with mistakes
     rice = str(category("rice").pk)
     data = form_data(**{k: rice if v is RICE else v for k, v in overrides.items()})
 
     # when it is submitted
     response = en_client.post(donate_url(open_campaign), data)
 
-    # then the top of the form tells the donor to look for the marked fields
+    # then the top of the form says so and links each error to its field, in the order of the page
+    content = text(response)
     assert response.status_code == 400
-    assert '<p class="error-box" role="alert">Please correct the fields marked below.</p>' in text(response)
+    top = content[content.index('<div class="error-summary"'):content.index('class="required-legend"')]
+    assert '<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"' in top
+    assert '<h2 id="error-summary-title">Please correct the fields marked below.</h2>' in top
+    assert re.findall(r'<li><a href="(#[^"]+)">(.*?)</a></li>', top) == summary
+    # and every linked target exists on the page
+    for anchor, _message in summary:
+        assert f'id="{anchor[1:]}"' in content
 
 
 def test_script_in_message_is_never_echoed_as_markup(en_client, open_campaign):
@@ -523,7 +550,7 @@ def test_bad_goods_line_keeps_the_chosen_item_selected(en_client, open_campaign)
         "kind": "goods", "amount": "", "items-0-category": str(rice.pk), "items-0-quantity": "0",
     }))
     block = field_block(response.content.decode(), "items-0-category")
-    assert re.search(rf'<option value="{rice.pk}" selected>', block)
+    assert re.search(rf'<option value="{rice.pk}" selected data-unit="kg">', block)
 
 
 def test_cash_campaign_without_account_is_reported_on_the_form(en_client, campaign):

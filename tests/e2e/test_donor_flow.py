@@ -8,6 +8,7 @@ from donations.models import Donor, Pledge
 from tests.factories import (
     CampaignFactory,
     DropOffPointFactory,
+    PledgeFactory,
     ReceivingAccountFactory,
     category,
     province,
@@ -135,3 +136,69 @@ def test_donor_sees_errors_in_the_browser_and_nothing_is_saved(page, live_server
     assert page.locator("#id_amount").input_value() == "250.000"
     assert Pledge.objects.count() == 0
     screenshot(page, "form-error")
+
+
+def test_donor_on_a_phone_copies_the_amount_and_sees_it_was_copied(browser, live_server, live_campaign, screenshot):
+    # given a pledge of 1.250.000 ₫ opened on a phone-sized screen that lets the page use the clipboard
+    pledge = PledgeFactory(campaign=live_campaign, amount=1_250_000)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="vi-VN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/pledges/{pledge.reference}/")
+
+        # then the script has shown the three copy buttons, each named for what it copies
+        copy_amount = page.get_by_role("button", name="Chép số tiền (chỉ gồm chữ số)")
+        assert copy_amount.is_visible()
+        assert page.locator(".copy-button:visible").count() == 3
+
+        # when the donor taps the amount's copy button
+        copy_amount.tap()
+
+        # then the page confirms it beside the button, and the clipboard holds the digits only
+        status = page.locator(".copy-row", has=copy_amount).get_by_role("status")
+        status.get_by_text("Đã chép").wait_for()
+        assert status.inner_text() == "Đã chép"
+        assert page.evaluate("() => navigator.clipboard.readText()") == "1250000"
+
+        # when they tap the transfer content's copy button
+        page.get_by_role("button", name="Chép nội dung chuyển khoản").tap()
+
+        # then the clipboard holds it exactly
+        page.wait_for_function(
+            "expected => navigator.clipboard.readText().then(t => t === expected)", arg=pledge.transfer_content
+        )
+        # and the QR image can be saved under the pledge's name, and the page fits the phone's width
+        link = page.get_by_test_id("qr-download")
+        assert link.get_attribute("download") == f"vietqr-{pledge.reference}.png"
+        assert link.inner_text() == "Lưu ảnh QR"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        screenshot(page, "copy-phone")
+    finally:
+        context.close()
+
+
+def test_the_unit_of_the_chosen_item_appears_beside_its_quantity(page, live_server, live_campaign):
+    # given the donate form with goods chosen
+    page.goto(f"{live_server.url}/campaigns/{live_campaign.slug}/donate/")
+    page.check('input[name="kind"][value="goods"]')
+    unit = page.locator('label.unit[for="id_items-0-quantity"]')
+    assert unit.inner_text() == ""
+
+    # when rice, then bottled water, is chosen on the first line
+    page.select_option("#id_items-0-category", value=str(category("rice").pk))
+    assert unit.inner_text() == "kg"
+    page.select_option("#id_items-0-category", value=str(category("drinking-water").pk))
+
+    # then the unit beside the quantity follows, and a line added later starts without one
+    assert unit.inner_text() == "thùng"
+    page.click("[data-add-line]")
+    assert page.locator('label.unit[for="id_items-3-quantity"]').inner_text() == ""
+    # and the person's name stops being required once the donor is an organisation
+    assert page.locator("#field-full_name.required").count() == 1
+    page.check('input[name="donor_kind"][value="organization"]')
+    assert page.locator("#field-full_name.required").count() == 0
+    assert page.locator("#id_full_name").get_attribute("aria-required") is None
+    assert page.locator("#field-organization_name.required").count() == 1

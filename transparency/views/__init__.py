@@ -1,0 +1,1 @@
+"""Public pages and files of the transparency app, one module per subject."""
