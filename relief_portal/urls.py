@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     # Keep last of the api/ routes: any other address under api/ is a JSON 404. Only addresses that end
     # in a slash, so that APPEND_SLASH still sends `/api/v1/campaigns` on to `/api/v1/campaigns/`.
-    re_path(r"^api/[\s\S]*/$", NotFoundApi.as_view()),
+    re_path(r"^api/[\s\S]*/$", NotFoundApi.as_view(), name="api-not-found"),
     path("", include("transparency.urls")),
     path("", include("donations.urls")),
 ]

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -67,6 +68,9 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
+    request = context.get("request")
+    if request is not None:  # JSON whatever the endpoint's other formats (a CSV download's error too)
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     code, detail, errors = _describe(exc, context)
     response.data = {"status": response.status_code, "code": code, "detail": _text(detail), "errors": _clean(errors)}
     return response

@@ -16,9 +16,9 @@ BODY_ONLY = {413, 415}
 
 
 class ApiAutoSchema(AutoSchema):
-    """drf-spectacular's schema, with every error answer an `ApiError`: 400, 404 and 429 (when the
-    view is throttled) everywhere, 413 and 415 where a body is sent. A description a view gives its
-    own error answer is kept; the body is always the one shape the exception handler writes."""
+    """drf-spectacular's schema, with every error answer an `ApiError` in JSON: 400, 404 and 429 (when
+    the view is throttled) everywhere, 413 and 415 where a body is sent. A description a view gives
+    its own error answer is kept; the body is always the one shape the exception handler writes."""
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -29,6 +29,7 @@ class ApiAutoSchema(AutoSchema):
                 continue
             described = responses.get(str(status), {}).get("description") or description
             responses[str(status)] = self._get_response_for_code(
-                OpenApiResponse(ApiErrorSerializer, description=described), str(status), direction=direction
+                OpenApiResponse(ApiErrorSerializer, description=described), str(status),
+                media_types=["application/json"], direction=direction,
             )
         return responses
