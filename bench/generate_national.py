@@ -62,6 +62,7 @@ from campaigns.models import (  # noqa: E402
     ProvinceSet,
     ReceivingAccount,
 )
+from campaigns.text import search_key  # noqa: E402
 from donations.models import (  # noqa: E402  # noqa: E402
     ANONYMOUS_NAME,
     REFERENCE_ALPHABET,
@@ -126,8 +127,13 @@ class Table:
         self.pending = self.written = 0
 
     def add(self, values: dict) -> None:
-        self.writer.writerow([_cell(values[name]) for name in self.fields])
+        self.writer.writerow([_cell(values[name] if name in values else self.default(name)) for name in self.fields])
         self.pending += 1
+
+    def default(self, name: str) -> object:
+        """A field the generator does not set (a pledge's cancellation, say): its default, or NULL."""
+        field = next(f for f in self.model._meta.concrete_fields if f.attname == name)
+        return field.get_default()  # the declared default; else NULL for a nullable field, "" for text
 
     def flush(self) -> None:
         if not self.pending:
@@ -464,6 +470,7 @@ class NationalCampaign:
             "created_at": planned.at, "received_at": planned.at, "channel": planned.channel,
             "pledge_id": pledge.id if pledge else None, "donor_id": pledge.donor_id if pledge else None,
             "bank_transaction_id": None, "public_name": planned.public_name, "note": "",
+            "search_name": search_key(planned.public_name), "point_id": None,
         })
         values = {"kind": kind, "amount": "" if planned.amount is None else str(planned.amount), "reverses": "",
                   "time": utc_time(planned.at), "channel": planned.channel, "name": planned.public_name}
