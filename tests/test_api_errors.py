@@ -7,6 +7,7 @@ import json
 import pytest
 import yaml
 from django.conf import settings
+from django.test import Client
 from django.urls import resolve
 from rest_framework.settings import api_settings
 
@@ -168,6 +169,19 @@ def test_a_format_the_api_cannot_send_is_a_406(en_client, db):
     assert response.status_code == 406
     assert response.json() == error(
         406, "not_acceptable", "This address can only answer in JSON (Accept: application/json)."
+    )
+
+
+def test_a_signed_in_session_without_its_csrf_token_is_a_403(db, admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post("/api/v1/campaigns/", "{}", content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json() == error(
+        403, "csrf_failed", "A signed-in session must send its CSRF token with this request."
     )
 
 

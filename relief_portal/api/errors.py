@@ -71,12 +71,12 @@ def api_exception_handler(exc, context):
     request = context.get("request")
     if request is not None:  # JSON whatever the endpoint's other formats (a CSV download's error too)
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-    code, detail, errors = _describe(exc, context)
+    code, detail, errors = _describe(exc)
     response.data = {"status": response.status_code, "code": code, "detail": _text(detail), "errors": _clean(errors)}
     return response
 
 
-def _describe(exc: exceptions.APIException, context) -> tuple[str, str, dict]:
+def _describe(exc: exceptions.APIException) -> tuple[str, str, dict]:
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(exc.detail, dict):
             return "invalid", gettext("The request has errors: see “errors” for each field."), exc.detail
