@@ -71,6 +71,24 @@ def test_drf_own_messages_are_translated_too(client, open_campaign):
     }
 
 
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ([], {"non_field_errors": ["Send a JSON object with the fields documented for it."]}),
+        ({"donor": "An", "items": {"rice": 1}}, {
+            "donor": {"non_field_errors": ["Send a JSON object with the fields documented for it."]},
+            "items": {"non_field_errors": ["Send the goods lines as a JSON list."]},
+        }),
+    ],
+    ids=["a-list", "a-name-for-a-donor"],
+)
+def test_a_value_of_the_wrong_json_type_says_what_to_send(en_client, open_campaign, body, errors):
+    response = post_raw(en_client, json.dumps(body))
+
+    assert response.status_code == 400
+    assert {key: response.json()["errors"][key] for key in errors} == errors
+
+
 # --- bodies the API cannot read: 400, 413, 415 -----------------------------------------------------
 
 DEEP = '{"campaign": "bao-so-3", "kind": ' + "[" * 1000 + "]" * 1000 + "}"

@@ -20,7 +20,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, alone: no UTF-8 can carry it
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -106,7 +106,7 @@ def _flat(detail) -> list:
 
 def _text(value) -> str:
     """A message as text any encoder can write: an echoed lone surrogate becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", str(value))
+    return SURROGATE.sub("\ufffd", str(value))
 
 
 def _clean(errors):

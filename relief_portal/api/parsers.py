@@ -6,17 +6,15 @@ digits, is refused with 400 and a message that says what to fix, never the decod
 """
 
 import json
-import re
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from .errors import RequestTooLarge
+from .errors import SURROGATE, RequestTooLarge
 
 MAX_DEPTH = 16  # a pledge is 3 levels deep (body, items, line)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def max_body_bytes() -> int:
@@ -70,7 +68,7 @@ def _check(data) -> None:
     while pending:
         value, depth = pending.pop()
         if isinstance(value, str):
-            if _SURROGATE.search(value):
+            if SURROGATE.search(value):
                 raise ParseError(
                     _("The request body holds characters that are not text (a lone \\u-escaped surrogate)."),
                     code="not_text",
