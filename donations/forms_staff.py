@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
 from ledger.forms import AmountField, GoodsLineFormSet, add_service_errors
 from ledger.models import AMOUNT_OUT_OF_RANGE, MAX_CASH_AMOUNT
-from ledger.services import ItemLine
+from ledger.services import AMOUNT_TOO_LARGE, ItemLine
 
 from .models import (
     ANONYMOUS_NAME,
@@ -132,7 +132,9 @@ class ReceiptForm(forms.Form):
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
-        if amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
+        if amount is not None and amount > MAX_CASH_AMOUNT:
+            raise ValidationError(AMOUNT_TOO_LARGE, code="amount_range")
+        if amount is not None and amount <= 0:
             raise ValidationError(AMOUNT_OUT_OF_RANGE, code="amount_range")
         return amount
 

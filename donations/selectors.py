@@ -39,7 +39,8 @@ PUBLIC_DONOR_FIELDS = ("donor__kind", "donor__full_name", "donor__organization_n
 def pledge_get_public(*, reference: str) -> Pledge | None:
     """The pledge with this reference, with only the donor fields needed for the public name."""
     reference = (reference or "").strip().upper().replace(" ", "")
-    if not reference:
+    # Letters and digits only: anything else (a NUL, which PostgreSQL refuses in a query) is no reference.
+    if not reference or len(reference) > 12 or not (reference.isascii() and reference.isalnum()):
         return None
     return (
         Pledge.objects.select_related("campaign", "donor")

@@ -4,14 +4,17 @@ shows an entry's reversal and offers the one change a ledger allows, a reversal 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminErrorList, AdminForm
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +31,41 @@ def admin_link(obj, text=None) -> str:
     opts = obj._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
+
+
+def local_time_text(moment) -> str:
+    """`10/09/2024 09:30`: a moment in Vietnam time for a staff list. A moment stored within hours of
+    year 1 or 9999 (a bad row of the past) cannot be converted: it is shown as stored, in UTC, and
+    the list still opens."""
+    if moment is None:
+        return "—"
+    try:
+        return date_format(localtime(moment), "d/m/Y H:i")
+    except OverflowError:
+        return date_format(moment, "d/m/Y H:i") + " UTC"
+
+
+class SafeDateHierarchyMixin:
+    """Hides the date drill-down above a list whose first or last moment cannot be shown in Vietnam
+    time (a bad row stored within hours of year 1 or 9999): the list itself still opens. A date
+    typed into the address that no database can take (year 1 in Vietnam time) is an invalid filter."""
+
+    def get_changelist_instance(self, request):
+        try:
+            changelist = super().get_changelist_instance(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+        if changelist.date_hierarchy:
+            span = changelist.queryset.aggregate(
+                first=Min(changelist.date_hierarchy), last=Max(changelist.date_hierarchy)
+            )
+            try:
+                for moment in span.values():
+                    if moment is not None:
+                        localtime(moment)
+            except OverflowError:
+                changelist.date_hierarchy = None
+        return changelist
 
 
 def item_quantity(item) -> str:

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, ItemCategory
@@ -49,18 +50,50 @@ def campaign_lock(*, campaign_id: int) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign_id)
 
 
-def ledger_input_check(*, amount: int | None, items: Sequence[ItemLine]) -> dict[str, list[str]]:
-    """The errors of an entry's what: cash or goods (not both, not neither), in plausible ranges."""
+AMOUNT_TOO_LARGE = _lazy(
+    "The amount is above 100,000,000,000 đồng, the most one entry may be: check it for a typing mistake."
+)
+# How far ahead of the server's clock a time may run (a desk PC's clock, a bank's, a slow typist).
+FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
+
+
+def ledger_input_check(
+    *,
+    amount: int | None,
+    items: Sequence[ItemLine],
+    campaign: Campaign | None = None,
+    at: datetime.datetime | None = None,
+    at_field: str = "received_at",
+) -> dict[str, list[str]]:
+    """The errors of an entry's what: cash or goods (not both, not neither), in plausible ranges; and,
+    given the campaign and when it happened (`at`, keyed `at_field`), not before the campaign started
+    nor in the future."""
     errors: dict[str, list[str]] = {}
+    if campaign is not None and at is not None:
+        errors.update(ledger_date_check(campaign=campaign, at=at, field=at_field))
     if (amount is None) == (not items):
         errors["amount"] = [str(CASH_OR_GOODS)]
-    elif amount is not None and not 0 < amount <= MAX_CASH_AMOUNT:
+    elif amount is not None and amount > MAX_CASH_AMOUNT:
+        errors["amount"] = [str(AMOUNT_TOO_LARGE)]
+    elif amount is not None and amount <= 0:
         errors["amount"] = [str(AMOUNT_OUT_OF_RANGE)]
     if any(not 0 < line.quantity <= MAX_QUANTITY for line in items):
         errors["items"] = [str(QUANTITY_NOT_POSITIVE)]
     if any(line.estimated_value is not None and not 0 <= line.estimated_value <= MAX_CASH_AMOUNT for line in items):
         errors["items"] = [str(VALUE_TOO_LARGE)]
     return errors
+
+
+def ledger_date_check(*, campaign: Campaign, at: datetime.datetime, field: str) -> dict[str, list[str]]:
+    """When an entry happened: not before the day its campaign started (Vietnam time), and not later
+    than now give or take `FUTURE_TOLERANCE`. Safe for any datetime (year 1 or 9999 included)."""
+    started = timezone.make_aware(datetime.datetime.combine(campaign.starts_on, datetime.time.min))
+    if at < started:
+        return {field: [_("This is before the campaign started on %(day)s.") % {
+            "day": campaign.starts_on.strftime("%d/%m/%Y")}]}
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        return {field: [_("This is in the future.")]}
+    return {}
 
 
 def ledger_entry_numbers_reserve(*, model: type[LedgerEntry], campaign: Campaign, count: int) -> list[tuple[int, str]]:

@@ -256,7 +256,10 @@ def test_bad_pledge_is_a_400_per_field_and_saves_nothing(en_client, open_campaig
 
     # then the answer is 400 with exactly that field's message, and nothing is saved
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json() == {
+        "status": 400, "code": "invalid", "detail": "The request has errors: see “errors” for each field.",
+        "errors": errors,
+    }
     assert nothing_saved()
 
 
@@ -277,7 +280,7 @@ def test_pledge_to_a_campaign_that_is_not_active_is_refused(en_client, db, statu
 
     # then it is refused and nothing is saved
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors
     assert nothing_saved()
 
 
@@ -435,7 +438,7 @@ def test_unknown_province_map_is_a_400(en_client, db):
     response = en_client.get("/api/v1/provinces/", {"set": "1999"})
 
     assert response.status_code == 400
-    assert response.json() == {"set": ["Use 2025 or 2008."]}
+    assert response.json()["errors"] == {"set": ["Use 2025 or 2008."]}
 
 
 # --- throttling ------------------------------------------------------------------------------------

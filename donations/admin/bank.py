@@ -7,15 +7,19 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.money import vnd_or_dash
-from ledger.admin import LedgerEntryInline, ReadOnlyInline, admin_link
+from ledger.admin import (
+    LedgerEntryInline,
+    ReadOnlyInline,
+    SafeDateHierarchyMixin,
+    admin_link,
+    local_time_text,
+)
 
 from ..forms_staff import BankTransactionAssignForm, BankTransactionNoteForm
 from ..models import BankTransaction, BankTransactionDecision, Receipt
@@ -70,7 +74,7 @@ class TransactionReceiptInline(LedgerEntryInline):
 
 
 @admin.register(BankTransaction)
-class BankTransactionAdmin(admin.ModelAdmin):
+class BankTransactionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         # Status first after the money: what staff scan for; the bank's own reference last but one.
         "booked_at_short", "amount_display", "status", "description_short", "queue_reason", "bank_reference",
@@ -115,7 +119,7 @@ class BankTransactionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("booked at"), ordering="booked_at")
     def booked_at_short(self, txn):
-        return date_format(localtime(txn.booked_at), "d/m/Y H:i")
+        return local_time_text(txn.booked_at)
 
     @admin.display(description=_("transfer content"))
     def description_short(self, txn):

@@ -6,9 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +15,10 @@ from ledger.admin import (
     GoodsLineInline,
     LedgerEntryAdminMixin,
     PlainAddFormMixin,
+    SafeDateHierarchyMixin,
     admin_link,
     item_quantity,
+    local_time_text,
 )
 from ledger.models import Kind
 
@@ -44,7 +44,7 @@ class ReceiptItemInline(GoodsLineInline):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
+class ReceiptAdmin(SafeDateHierarchyMixin, LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
     list_display = [
         "number", "campaign_code", "kind_display", "amount_display", "channel", "public_name", "pledge_reference",
         "received_at_short", "recorded_by", "reversal_marker",
@@ -96,7 +96,7 @@ class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
 
     @admin.display(description=_("received at"), ordering="received_at")
     def received_at_short(self, receipt):
-        return date_format(localtime(receipt.received_at), "d/m/Y H:i")
+        return local_time_text(receipt.received_at)
 
     @admin.display(description=_("pledge reference"), ordering="pledge__reference")
     def pledge_reference(self, receipt):
@@ -182,7 +182,7 @@ class ReceiptAdmin(LedgerEntryAdminMixin, PlainAddFormMixin, admin.ModelAdmin):
         ]
         if entry.pledge_id:
             rows.append((gettext("Pledge reference"), entry.pledge.reference))
-        rows.append((gettext("Received at"), date_format(localtime(entry.received_at), "d/m/Y H:i")))
+        rows.append((gettext("Received at"), local_time_text(entry.received_at)))
         if entry.amount is not None:
             rows.append((gettext("Amount"), vnd_or_dash(entry.amount)))
         else:

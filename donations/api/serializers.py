@@ -1,12 +1,15 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.models import ItemCategory, Province, ProvinceSet
+from donations.forms import ItemLineFormSet
 from donations.models import Donor, Pledge, PledgeItem, PublicDisplay
 from donations.services import DonorData, PledgeData
 from donations.validators import (
+    MIN_CASH_AMOUNT,
     normalize_vn_mobile,
     validate_cash_amount,
     validate_no_html,
@@ -15,8 +18,24 @@ from donations.validators import (
 from ledger.models import MAX_CASH_AMOUNT, MAX_QUANTITY, QUANTITY_NOT_POSITIVE, Kind
 from ledger.services import ItemLine
 
+# What DRF says of a value of the wrong JSON type names a Python type ("got str"); these say what to send.
+AN_OBJECT = _("Send a JSON object with the fields documented for it.")
+A_LIST = _("Send the goods lines as a JSON list.")
 
-class DonorInputSerializer(serializers.Serializer):
+
+class InputSerializer(serializers.Serializer):
+    default_error_messages = {"invalid": AN_OBJECT}
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": MIN_CASH_AMOUNT, "maximum": MAX_CASH_AMOUNT})
+class CashAmountField(serializers.IntegerField):
+    """Whole đồng from 1.000 to 100 tỷ, documented as such; `validate_cash_amount` words the refusals."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validators=[validate_cash_amount], **kwargs)
+
+
+class DonorInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=Donor.Kind.choices)
     full_name = serializers.CharField(max_length=120, required=False, allow_blank=True, validators=[validate_no_html])
     organization_name = serializers.CharField(
@@ -39,8 +58,7 @@ class DonorInputSerializer(serializers.Serializer):
         return normalize_vn_mobile(value)
 
 
-
-class ItemLineInputSerializer(serializers.Serializer):
+class ItemLineInputSerializer(InputSerializer):
     category = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=ItemCategory.objects.all(),
@@ -55,12 +73,20 @@ class ItemLineInputSerializer(serializers.Serializer):
         return value
 
 
-class PledgeCreateInputSerializer(serializers.Serializer):
+class PledgeCreateInputSerializer(InputSerializer):
     campaign = serializers.SlugField()
     donor = DonorInputSerializer()
     kind = serializers.ChoiceField(choices=Kind.choices)
-    amount = serializers.IntegerField(required=False, allow_null=True, validators=[validate_cash_amount])
-    items = ItemLineInputSerializer(many=True, required=False)
+    amount = CashAmountField(required=False, allow_null=True)
+    items = ItemLineInputSerializer(
+        many=True,
+        required=False,
+        max_length=ItemLineFormSet.max_num,  # as many as the donate form takes
+        error_messages={
+            "not_a_list": A_LIST,
+            "max_length": _("At most {max_length} goods lines can be pledged at once."),
+        },
+    )
     message = serializers.CharField(max_length=500, required=False, allow_blank=True, validators=[validate_no_html])
 
     def validate(self, attrs):

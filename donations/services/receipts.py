@@ -71,9 +71,10 @@ def receipt_record(
     if pledge is not None:  # as it is now, under the campaign lock (it may have been cancelled meanwhile)
         pledge = Pledge.objects.select_related("donor").get(pk=pledge.pk)
     items = items or []
+    received_at = received_at or timezone.now()
     errors = {
         **_point_errors(campaign=campaign, point=point, user=recorded_by),
-        **ledger_input_check(amount=amount, items=items),
+        **ledger_input_check(amount=amount, items=items, campaign=campaign, at=received_at),
     }
     if pledge is not None:
         if pledge.campaign_id != campaign.pk:
@@ -93,7 +94,7 @@ def receipt_record(
         donor=donor if pledge is None else pledge.donor,
         public_name=_public_name(pledge=pledge, donor=donor, fallback=public_name),
         point=point,
-        received_at=received_at or timezone.now(),
+        received_at=received_at,
         note=note,
     )
     ledger_entries_append(campaign=campaign, entries=[receipt], recorded_by=recorded_by, lines=[items])

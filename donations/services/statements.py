@@ -8,6 +8,7 @@ long import goes through at once. A run that stopped midway (worker killed, data
 resumes after its last committed chunk; the row checksums keep every row to one transaction.
 """
 
+import datetime
 import hashlib
 import logging
 from collections import Counter
@@ -21,8 +22,9 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, ReceivingAccount
-from ledger.models import Kind
-from ledger.services import campaign_lock, ledger_entries_append
+from campaigns.money import vnd
+from ledger.models import MAX_CASH_AMOUNT, Kind
+from ledger.services import FUTURE_TOLERANCE, campaign_lock, ledger_entries_append
 
 from ..matching import payer_from_text, reference_candidates
 from ..models import (
@@ -38,10 +40,12 @@ from ..selectors import statement_import_content, statement_import_stalled
 from ..statements import (
     MAPPING_CODES,
     ColumnMapping,
+    ParsedStatement,
     StatementError,
     StatementRow,
     parse_statement,
 )
+from ..statements.layouts import AMOUNT, CREDIT, DATE
 from .receipts import pledge_status_refresh
 
 CHUNK = 2_000
@@ -135,6 +139,34 @@ def _parse(*, content: bytes, file_name: str, account: ReceivingAccount):
         if exc.code not in MAPPING_CODES or mapping is None:
             raise
         return parse_statement(content=content, filename=file_name, mapping=mapping)
+
+
+def statement_rows_check(*, parsed: ParsedStatement, campaign: Campaign) -> None:
+    """Every row within the bounds a receipt has: a credit no larger than one entry may be, a date
+    neither before the campaign started nor in the future. Raises StatementError naming the first
+    row out of bounds, by line and column, and so the whole file is rejected with nothing written."""
+    latest = timezone.localtime().replace(tzinfo=None) + FUTURE_TOLERANCE
+    date_column = parsed.labels.get(DATE, "")
+    amount_column = parsed.labels.get(AMOUNT) or parsed.labels.get(CREDIT, "")
+    for row in parsed.rows:
+        where = {"line": row.line, "column": date_column, "value": _day_text(row.booked_at)}
+        if row.booked_at.date() < campaign.starts_on:
+            raise StatementError("date_before_campaign", **where, start=_day_text(campaign.starts_on))
+        if row.booked_at > latest:
+            raise StatementError("date_in_future", **where)
+        if row.amount > MAX_CASH_AMOUNT:
+            raise StatementError(
+                "credit_above_maximum", line=row.line, column=amount_column, value=vnd(row.amount),
+                maximum=vnd(MAX_CASH_AMOUNT),
+            )
+
+
+def _day_text(moment: datetime.date) -> str:
+    """dd/mm/yyyy, with the time when there is one (any year: strftime does not pad years before 1000)."""
+    text = f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d}"
+    if isinstance(moment, datetime.datetime) and moment.time() != datetime.time():
+        text += f" {moment.hour:02d}:{moment.minute:02d}"
+    return text
 
 
 def transaction_checksum(*, account_id: int, row: StatementRow, occurrence: int) -> str:
@@ -234,6 +266,7 @@ def _run(imp: StatementImport) -> None:
         parsed = _parse(content=content, file_name=imp.file_name, account=imp.account)
         if parsed.account_number and parsed.account_number != imp.account.account_number:
             raise StatementError("wrong_account", found=parsed.account_number, expected=imp.account.account_number)
+        statement_rows_check(parsed=parsed, campaign=imp.account.campaign)
     except StatementError as exc:
         # The reason is stored as a code and its parameters, worded in each reader's language when shown.
         imp.status, imp.finished_at = StatementImport.Status.REJECTED, timezone.now()

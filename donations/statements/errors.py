@@ -63,6 +63,22 @@ MESSAGES = {
     "debit_and_credit": _(
         "Line %(line)s, column “%(column)s”: the transaction has both a debit and a credit amount."
     ),
+    "amount_too_large": _(
+        "Line %(line)s, column “%(column)s”: “%(value)s” is larger than any amount a statement carries."
+    ),
+    "negative_credit": _(
+        "Line %(line)s, column “%(column)s”: the credit “%(value)s” is negative; money going out belongs "
+        "in the debit column."
+    ),
+    "credit_above_maximum": _(
+        "Line %(line)s, column “%(column)s”: the credit “%(value)s” is above %(maximum)s, the most one receipt "
+        "may be: check that the file is not damaged."
+    ),
+    "date_before_campaign": _(
+        "Line %(line)s, column “%(column)s”: “%(value)s” is before the campaign started on %(start)s; "
+        "export the statement from that day on."
+    ),
+    "date_in_future": _("Line %(line)s, column “%(column)s”: “%(value)s” is in the future."),
     "bad_direction": _(
         "Line %(line)s, column “%(column)s”: “%(value)s” does not say whether money came in or went out "
         "(expected C, Có or Credit; D, Nợ or Debit)."

@@ -26,6 +26,7 @@ from .layouts import (
 from .readers import Row, open_rows
 from .records import ColumnMapping, ParsedStatement, StatementRow
 from .values import (
+    AmountTooLarge,
     FractionalAmount,
     cell_text,
     fold,
@@ -72,6 +73,7 @@ def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | N
             header = complete_header(header, sample)
             body = chain(sample, rows)
         statement = ParsedStatement(layout=header.layout, account_number=find_account_number(title_rows))
+        statement.labels = {field: header.label(field) for field in header.positions}
         converter = _RowConverter(header)
         for line, cells in body:
             row = converter(line, cells)
@@ -191,6 +193,8 @@ class _RowConverter:
             return parse_amount(raw)
         except FractionalAmount:
             code = "fraction"
+        except AmountTooLarge:
+            code = "amount_too_large"
         except ValueError:
             code = "bad_amount"
         raise self._error(code, line, field, raw)
@@ -203,6 +207,8 @@ class _RowConverter:
                 return self._direction(line, cells, amount)
             return amount
         credit = self._number(line, cells, CREDIT) or 0
+        if credit < 0:  # money going out is a debit; a negative credit is a damaged or shifted row
+            raise self._error("negative_credit", line, CREDIT, self._cell(cells, CREDIT))
         debit = self._number(line, cells, DEBIT) or 0
         if credit and debit:
             raise self._error("debit_and_credit", line, DEBIT)

@@ -23,6 +23,7 @@ class ParsedStatement:
     account_number: str  # from the title lines above the table, "" when absent
     rows: list[StatementRow] = field(default_factory=list)
     skipped_lines: int = 0  # opening/closing balance, totals and blank lines below the header
+    labels: dict[str, str] = field(default_factory=dict)  # the header's text of each field's column
 
 
 @dataclass(frozen=True)

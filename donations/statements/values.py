@@ -36,8 +36,17 @@ _COMMA_DECIMAL = re.compile(r"(?P<int>\d{1,3}(?:\.\d{3})+|\d+),(?P<frac>\d{1,2})
 _EMPTY_AMOUNTS = frozenset({"", "-", "–", "—"})
 
 
+# No amount or balance of a bank statement comes near a million tỷ đồng; a number beyond it is a
+# damaged cell, and would not fit the database's integers anyway.
+MAX_STATEMENT_AMOUNT = 10**15
+
+
 class FractionalAmount(ValueError):
     """The amount is a number, but not a whole number of đồng."""
+
+
+class AmountTooLarge(ValueError):
+    """The amount is a whole number, but larger than ``MAX_STATEMENT_AMOUNT``."""
 
 
 def collapse(text: str) -> str:
@@ -119,8 +128,16 @@ def parse_amount(value: object) -> int | None:
 
     Returns ``None`` for an empty cell (or a lone dash).  Both ``.`` and ``,`` are
     thousands separators when they group digits by three; a trailing one- or two-digit
-    part after the other separator is decimals, accepted only when zero.
+    part after the other separator is decimals, accepted only when zero.  Raises
+    ``AmountTooLarge`` beyond ``MAX_STATEMENT_AMOUNT`` either way.
     """
+    amount = _parse_amount(value)
+    if amount is not None and abs(amount) > MAX_STATEMENT_AMOUNT:
+        raise AmountTooLarge(value)
+    return amount
+
+
+def _parse_amount(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):

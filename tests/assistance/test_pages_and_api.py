@@ -147,14 +147,14 @@ def test_the_api_registers_a_need_and_answers_with_the_code_only(en_client, prog
 def test_a_bad_api_request_is_a_400_per_field_and_saves_nothing(en_client, programme, campaign, overrides, errors):
     response = en_client.post(NEEDS_API, api_body(campaign, **overrides), content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors  # the API's one error shape
     assert NeedRegistration.objects.count() == 0
 
 
 def test_several_open_programmes_must_be_chosen_from(en_client, programme, campaign):
     make_programme(campaign)
     response = en_client.post(NEEDS_API, api_body(campaign), content_type="application/json")
-    assert response.json() == {"programme": ["Choose a programme: this campaign has several open."]}
+    assert response.json()["errors"] == {"programme": ["Choose a programme: this campaign has several open."]}
 
 
 def test_registration_is_throttled(en_client, programme, campaign, settings, monkeypatch):

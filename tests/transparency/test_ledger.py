@@ -138,7 +138,8 @@ def csv_rows(response) -> list[list[str]]:
 @pytest.fixture
 def yagi(db):
     return CampaignFactory(
-        slug="bao-yagi", code="YAGI24", name="Ủng hộ đồng bào khắc phục hậu quả bão số 3 (Yagi) năm 2024"
+        slug="bao-yagi", code="YAGI24", name="Ủng hộ đồng bào khắc phục hậu quả bão số 3 (Yagi) năm 2024",
+        starts_on=datetime.date(2024, 9, 1),
     )
 
 

@@ -187,7 +187,7 @@ def test_an_invalid_cursor_is_a_404_in_the_error_shape(en_client, ledgers):
     response = en_client.get(f"{API}/allocations/", {"cursor": "not-a-cursor"})
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid cursor"}
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Invalid cursor", "errors": {}}
 
 
 # --- the journal -----------------------------------------------------------------------------------
@@ -446,15 +446,15 @@ def test_an_unknown_or_draft_campaign_is_a_404_with_a_message(en_client, db, ans
     for slug in ("khong-co", "ban-nhap"):
         response = en_client.get(f"/api/v1/campaigns/{slug}/{answer}")
         assert response.status_code == 404
-        assert response.json() == {"detail": "There is no public campaign at this address."}
+        assert response.json()["detail"] == "There is no public campaign at this address."
 
 
 def test_errors_speak_vietnamese_by_default(client, yagi):
     unknown = client.get("/api/v1/campaigns/khong-co/totals/")
     bad_cursor = client.get(f"{API}/journal/", {"cursor": "khong-phai"})
 
-    assert unknown.json() == {"detail": "Không có chiến dịch công khai nào ở địa chỉ này."}
-    assert bad_cursor.json() == {"detail": "Con trỏ trang không hợp lệ"}
+    assert unknown.json()["detail"] == "Không có chiến dịch công khai nào ở địa chỉ này."
+    assert bad_cursor.json()["detail"] == "Con trỏ trang không hợp lệ"
 
 
 @pytest.mark.parametrize("path", ["totals.csv", "allocations.csv", "journal.csv", "3w.csv"])
@@ -466,7 +466,9 @@ def test_writes_are_refused_in_the_error_shape(en_client, yagi):
     response = en_client.post(f"{API}/totals/", {})
 
     assert response.status_code == 405
-    assert response.json() == {"detail": "Method \"POST\" not allowed."}
+    assert response.json() == {
+        "status": 405, "code": "method_not_allowed", "detail": "Method \"POST\" not allowed.", "errors": {}
+    }
 
 
 def test_reads_are_throttled_per_address_in_the_error_shape(en_client, yagi, settings, monkeypatch):
@@ -478,7 +480,7 @@ def test_reads_are_throttled_per_address_in_the_error_shape(en_client, yagi, set
 
     assert statuses == [200, 200, 429]
     assert response.status_code == 429
-    assert response.json()["detail"].startswith("Request was throttled.")
+    assert response.json()["detail"].startswith("Too many requests: try again in ")
     assert resolve(f"{API}/goods/").func.view_class.throttle_classes[0].scope == "open_data"
 
 
@@ -488,8 +490,8 @@ def test_the_schema_documents_every_open_data_endpoint_and_its_errors(client, db
     for path in ("totals", "provinces", "goods", "daily", "allocations", "journal", "journal/heads", "3w"):
         assert f"\n  /api/v1/campaigns/{{slug}}/{path}/:\n" in content
     assert "\n  /api/v1/categories/:\n" in content
-    assert "\n    Error:\n" in content
-    assert "$ref: '#/components/schemas/Error'" in content
+    assert "\n    ApiError:\n" in content
+    assert "$ref: '#/components/schemas/ApiError'" in content
     assert "PaginatedAllocationList" in content and "PaginatedJournalEntryList" in content
 
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from allocations.models import Allocation, AllocationItem, DistributionReport
 from campaigns.models import Province
 from ledger.models import JournalEntry, JournalHead
+from relief_portal.api.errors import ApiErrorSerializer as ErrorSerializer  # noqa: F401  every API error's one shape
 
 from ..models import (
     CampaignTotals,
@@ -15,12 +16,6 @@ from ..models import (
     ProvinceGoodsTotals,
     ProvinceTotals,
 )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error of the open-data API, 400 to 429: one message, in the reader's language."""
-
-    detail = serializers.CharField()
 
 
 class TotalsSerializer(serializers.ModelSerializer):

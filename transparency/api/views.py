@@ -1,6 +1,6 @@
 """The open-data API: read-only, public, cached per figures version, a fixed number of queries each.
 
-Every error, 400 to 429, answers `{"detail": "<message>"}` (see `ErrorSerializer`).
+Every error, 400 to 429, answers in the API's one shape (`relief_portal.api.errors`).
 """
 
 from django.conf import settings
