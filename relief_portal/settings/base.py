@@ -159,11 +159,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Redis answers in a millisecond or not at all: a web request never waits long on it. A cache or
+# broker outage costs a request at most about a second, and what it would have sent is caught up by
+# the periodic reconcile (figures) and the import sweep (statement imports).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+
 CACHES = {
     "default": env.cache("REDIS_URL", default="locmemcache://")
     if env("REDIS_URL", default="")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_SOCKET_TIMEOUT
+    )
 
 # Celery: with no broker configured every task runs eagerly, in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
@@ -172,16 +182,45 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
+# Sending a task gives up fast when the broker is down (the sender logs it; nothing is lost: the
+# database is the source of truth and the periodic tasks below catch up). A worker, though, keeps
+# reconnecting for as long as the outage lasts.
+_FAST_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _FAST_RETRY
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _FAST_RETRY}
+# Every task has a time limit: soft (the task stops cleanly, an import is marked as stopped midway)
+# then hard (the worker process is replaced). Tasks that need another limit set their own.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # A ledger change asks for a refresh of the campaign's figures after this delay, so a burst of
 # changes costs one refresh; a refresh asked for and never run is asked again after the pending time.
 TOTALS_REFRESH_DELAY_SECONDS = env.float("TOTALS_REFRESH_DELAY_SECONDS", default=2.0)
 TOTALS_REFRESH_PENDING_SECONDS = env.int("TOTALS_REFRESH_PENDING_SECONDS", default=60)
+# The reconcile re-checks every public campaign's figures against the ledgers: after a broker
+# outage the public figures are at most this many seconds (plus one reconcile's run) behind.
+TOTALS_RECONCILE_SECONDS = env.int("TOTALS_RECONCILE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     # Totals are refreshed on every ledger change; this re-checks them and catches up after a
-    # broker outage.
+    # broker outage. A reconcile not started in time is dropped: the next one is due already.
     "transparency-reconcile": {
         "task": "transparency.campaign_totals_reconcile_task",
-        "schedule": env.int("TOTALS_RECONCILE_SECONDS", default=600),
+        "schedule": TOTALS_RECONCILE_SECONDS,
+        "options": {"expires": TOTALS_RECONCILE_SECONDS},
+    },
+    # Statement imports whose task was lost (sent while the broker was down, or its worker killed)
+    # are sent again once they show no sign of life.
+    "donations-statement-imports-resume": {
+        "task": "donations.statement_imports_resume_task",
+        "schedule": 60,
+        "options": {"expires": 60},
     },
     # The journal's daily heads: the day just over (Vietnam time), and any day missed before it.
     "ledger-journal-heads": {
