@@ -32,21 +32,26 @@ def _store():
     return _fallback if time.monotonic() < _cache_down_until else cache
 
 
-def _with_store(operation):
-    """Run `operation(store)` on the shared cache, or on the in-process fallback while it is down."""
+def _with_store(operation, *, if_no_counter: bool):
+    """Run `operation(store)` on the shared cache, or on the in-process fallback while it is down;
+    `if_no_counter` when neither works (the request goes through: a limit never causes a 500)."""
     global _cache_down_until
     store = _store()
     try:
         return operation(store)
     except Exception:
-        if store is _fallback:
-            raise
-        _cache_down_until = time.monotonic() + FALLBACK_SECONDS
-        logger.warning(
-            "rate limits: the cache is unreachable; counting in this process for the next %s s",
-            FALLBACK_SECONDS, exc_info=True,
-        )
-        return operation(_fallback)
+        if store is not _fallback:
+            _cache_down_until = time.monotonic() + FALLBACK_SECONDS
+            logger.warning(
+                "rate limits: the cache is unreachable; counting in this process for the next %s s",
+                FALLBACK_SECONDS, exc_info=True,
+            )
+            try:
+                return operation(_fallback)
+            except Exception:
+                pass
+        logger.warning("rate limits: no counter available; letting the request through", exc_info=True)
+        return if_no_counter
 
 
 class RateLimit:
@@ -61,22 +66,15 @@ class RateLimit:
         key = f"rate:{self.scope}:{ident}:"
         return key + str(window - 1), key + str(window), still_overlapping
 
-    def _estimate(self, previous: int, current: int, overlap: float) -> float:
-        return previous * overlap + current
-
     def exhausted(self, ident: str) -> bool:
         """Whether the next request would be refused. Counts nothing."""
         previous_key, current_key, overlap = self._keys(ident, time.time())
 
         def peek(store) -> bool:
             counts = store.get_many([previous_key, current_key])
-            return self._estimate(counts.get(previous_key, 0), counts.get(current_key, 0), overlap) >= self.limit
+            return counts.get(previous_key, 0) * overlap + counts.get(current_key, 0) >= self.limit
 
-        try:
-            return _with_store(peek)
-        except Exception:
-            logger.warning("rate limits: no counter available; letting the request through", exc_info=True)
-            return False
+        return _with_store(peek, if_no_counter=False)
 
     def hit(self, ident: str) -> bool:
         """Count one request; False, and the request is not counted, when it is over the limit."""
@@ -89,16 +87,12 @@ class RateLimit:
             except ValueError:  # expired between add and incr
                 store.set(current_key, 1, timeout=2 * self.period + 1)
                 current = 1
-            if self._estimate(store.get(previous_key, 0), current, overlap) > self.limit:
+            if store.get(previous_key, 0) * overlap + current > self.limit:
                 store.decr(current_key)
                 return False
             return True
 
-        try:
-            return _with_store(count)
-        except Exception:
-            logger.warning("rate limits: no counter available; letting the request through", exc_info=True)
-            return True
+        return _with_store(count, if_no_counter=True)
 
     def wait(self) -> int:
         """Seconds until the current window ends: by then at least one place is free again."""
