@@ -17,6 +17,7 @@ import time
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
 from .client import client_address
@@ -111,8 +112,8 @@ class ClientAddressRateThrottle(SimpleRateThrottle):
         return client_address(request)
 
     def allow_request(self, request, view) -> bool:
-        if self.rate is None:
-            return True
+        if self.rate is None or request.method in SAFE_METHODS or not hasattr(view, request.method.lower()):
+            return True  # a read, or a method the view refuses (405): nothing to validate, nothing counted
         ident = self.get_cache_key(request, view)
         if self.limiter.exhausted(ident):
             return False
