@@ -1,12 +1,15 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from campaigns.selectors import campaign_get_public
 from ledger.forms import add_service_errors
 from ledger.models import Kind
+from relief_portal.client import client_address
+from relief_portal.throttling import pledge_rate_limit
 
 from .forms import ItemLineFormSet, PledgeForm, donate_error_summary
 from .models import Pledge
@@ -44,7 +47,13 @@ def donate(request, slug: str):
     items = ItemLineFormSet(request.POST or None, prefix="items")
     items_errors: list[str] = []
     wants_goods = False
-    if request.method == "POST":
+    limit = pledge_rate_limit()  # shared with the API, per client address
+    throttled = request.method == "POST" and not limit.hit(client_address(request))
+    if throttled:
+        form.is_valid()  # shows again what was typed, with the reason on top
+        form.add_error(None, _("Too many pledges from your network right now. Please wait a little and press "
+                               "“Donate now” again."))
+    elif request.method == "POST":
         form_ok = form.is_valid()
         wants_goods = form.cleaned_data.get("kind") == Kind.GOODS
         items_ok = items.is_valid() if wants_goods else True
@@ -57,14 +66,17 @@ def donate(request, slug: str):
                 add_service_errors(form, ValidationError(exc.message_dict))
             else:
                 return redirect(pledge.get_absolute_url())
-    return render(
+    response = render(
         request,
         "donations/donate.html",
         {"campaign": campaign, "form": form, "items": items, "items_errors": items_errors,
          "error_summary": donate_error_summary(form=form, items=items if wants_goods else None,
                                                items_errors=items_errors)},
-        status=400 if request.method == "POST" else 200,
+        status=429 if throttled else 400 if request.method == "POST" else 200,
     )
+    if throttled:
+        response["Retry-After"] = str(limit.wait())
+    return response
 
 
 def _procedure_context(pledge) -> dict:

@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import check_for_language
@@ -21,3 +22,18 @@ class PreferredLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.setdefault("Vary", "Cookie")
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY) on every response, widened for the
+    paths listed in settings.CSP_PATH_UPDATES (the admin's inline styles), and for those only."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request=request, response=response, report_only=report_only)
+        if report_only or parts.update is not None:
+            return parts  # a view's own @csp_update comes first
+        for prefix, update in settings.CSP_PATH_UPDATES.items():
+            if request.path_info.startswith(prefix):
+                parts.update = update
+                break
+        return parts

@@ -68,7 +68,10 @@ def unthrottled(monkeypatch):
     """The fuzz sends hundreds of requests from one address: no throttle answers for it here."""
     from rest_framework.throttling import SimpleRateThrottle
 
+    from relief_portal.throttling import ClientAddressRateThrottle
+
     monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
+    monkeypatch.setattr(ClientAddressRateThrottle, "allow_request", lambda self, request, view: True)
 
 
 def _to_open_campaign(case):

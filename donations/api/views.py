@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from campaigns.api.serializers import DropOffPointSerializer, ReceivingAccountSerializer
@@ -21,14 +20,11 @@ from donations.selectors import (
 )
 from donations.services import pledge_create
 from ledger.models import Kind
+from relief_portal.throttling import PledgeCreateThrottle
 
 from .serializers import PledgeCreateInputSerializer, PledgePublicSerializer
 
 DONOR_FIELDS = {f.name for f in Donor._meta.get_fields()} - {"id", "kind", "pledges", "receipts", "created_at"}
-
-
-class PledgeCreateThrottle(AnonRateThrottle):
-    scope = "pledge_create"
 
 
 class PledgeCreatedSerializer(PledgePublicSerializer):

@@ -55,9 +55,9 @@ logger = logging.getLogger(__name__)
 
 def _enqueue(import_id: int) -> None:
     """Send the import task once the current transaction commits."""
-    from ..tasks import statement_import_task  # the task module imports the services
+    from ..tasks import statement_import_send  # the task module imports the services
 
-    transaction.on_commit(lambda: statement_import_task.delay(import_id))
+    transaction.on_commit(lambda: statement_import_send(import_id))
 
 
 @transaction.atomic
@@ -85,9 +85,12 @@ def statement_import_create(
 
 
 @transaction.atomic
-def statement_import_retry(*, statement_import: StatementImport, requested_by: AbstractBaseUser) -> StatementImport:
+def statement_import_retry(
+    *, statement_import: StatementImport, requested_by: AbstractBaseUser | None
+) -> StatementImport:
     """Queue again an import that stopped midway or never started; it resumes after the rows
-    already imported. A run that is still alive, a finished and a rejected import are refused."""
+    already imported. A run that is still alive, a finished and a rejected import are refused.
+    `requested_by` is None when the sweep (`statement_imports_resume`) retries it."""
     imp = StatementImport.objects.select_for_update().defer("content").get(pk=statement_import.pk)
     Status = StatementImport.Status
     if imp.status == Status.DONE:
@@ -405,3 +408,20 @@ def _bank_receipt(txn: BankTransaction, amount: int, pledge: Pledge | None) -> R
         kind=Kind.CASH, amount=amount, received_at=txn.booked_at, channel=Receipt.Channel.BANK_TRANSFER,
         pledge=pledge, donor_id=pledge.donor_id if pledge else None, bank_transaction=txn, public_name=name,
     )
+
+
+def statement_imports_resume() -> list[int]:
+    """Queue again every import that waits or runs but showed no sign of life for
+    STATEMENT_IMPORT_STALE_AFTER (its task lost with the broker, its worker killed); each resumes
+    after its committed rows. One that failed with an error is left to staff. Returns their ids."""
+    Status = StatementImport.Status
+    resumed = []
+    for imp in StatementImport.objects.filter(status__in=[Status.PENDING, Status.RUNNING]).defer("content"):
+        if statement_import_stalled(statement_import=imp):
+            try:
+                statement_import_retry(statement_import=imp, requested_by=None)
+            except ValidationError:
+                continue  # it moved on meanwhile
+            logger.warning("statement import %s showed no sign of life; sent again", imp.pk)
+            resumed.append(imp.pk)
+    return resumed

@@ -29,6 +29,10 @@ MESSAGES = {
         "(probably Windows-1258). Export the statement again as UTF-8 CSV or as Excel (.xlsx)."
     ),
     "damaged": _("Line %(line)s: the CSV file is damaged (%(error)s)."),
+    "blank_rows": _(
+        "Line %(line)s: more than %(count)s empty lines in a row. Delete the empty or formatted rows below "
+        "the table and upload the file again."
+    ),
     # the header row
     "unknown_layout": _(
         "Unknown layout: no header row of a supported bank (Vietcombank, VietinBank, BIDV, MB) "

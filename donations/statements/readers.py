@@ -33,7 +33,7 @@ def open_rows(*, content: bytes, filename: str, score_row: Callable[[list[str]],
         raise StatementError("empty")
     extension = os.path.splitext(filename)[1].lower()
     if content.startswith(XLSX_MAGIC):
-        return _xlsx_rows(content, filename)
+        return _until_blank_run(_xlsx_rows(content, filename))
     if content.startswith(OLE_MAGIC) or extension == ".xls":
         raise StatementError("old_excel")
     if extension in XLSX_EXTENSIONS:
@@ -41,7 +41,27 @@ def open_rows(*, content: bytes, filename: str, score_row: Callable[[list[str]],
     if extension not in CSV_EXTENSIONS:
         raise StatementError("file_type", extension=extension)
     text = decode_text(content)
-    return csv_rows(text, delimiter=sniff_delimiter(text, score_row))
+    return _until_blank_run(csv_rows(text, delimiter=sniff_delimiter(text, score_row)))
+
+
+MAX_BLANK_RUN = 1_000  # blank lines in a row; a statement has a few at most (between its sections)
+
+
+def _until_blank_run(rows: Iterator[Row]) -> Iterator[Row]:
+    """The rows, refused at the first run of MAX_BLANK_RUN blank lines: a sheet of a million blank or
+    formatted rows would otherwise hold a worker for minutes."""
+    blank_since = None
+    try:
+        for line, cells in rows:
+            if any(cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in cells):
+                blank_since = None
+            elif blank_since is None:
+                blank_since = line
+            elif line - blank_since >= MAX_BLANK_RUN:
+                raise StatementError("blank_rows", line=blank_since, count=MAX_BLANK_RUN)
+            yield line, cells
+    finally:
+        rows.close()
 
 
 # --------------------------------------------------------------------------- CSV
