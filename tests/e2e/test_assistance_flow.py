@@ -37,7 +37,7 @@ def test_a_person_registers_a_need_on_a_phone(browser, live_server, live_program
     page.fill("#id_phone", "0912 345 678")
     page.fill("#id_relative_name", "Nguyễn Thị Hoa")
     page.select_option("#id_province", value="15")
-    page.wait_for_function("document.querySelectorAll('#id_ward option').length > 90")
+    page.wait_for_function("() => document.querySelectorAll('#id_ward option').length > 90")
     page.select_option("#id_ward", label="Xã Bảo Hà")
     page.fill("#id_address", "Thôn Bảo Vinh")
     page.fill("#id_household_size", "4")
