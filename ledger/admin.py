@@ -280,7 +280,7 @@ class LedgerEntryAdminMixin:
             "submit_label": submit_label,
             "danger": danger,
             "opts": self.opts,
-            "entry": entry,
+            "crumb": entry.number,
             "summary": self.entry_summary(entry),
             "form": form,
             "media": self.media + form.media,

@@ -49,9 +49,9 @@ class WardScopedAdmin(ProvinceScopedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": title, "intro": intro, "submit_label": submit_label, "danger": danger, "opts": self.opts,
-            "obj": obj, "summary": summary, "form": form, "media": self.media + form.media, "back_url": back_url,
+            "crumb": obj, "summary": summary, "form": form, "media": self.media + form.media, "change_url": back_url,
         }
-        return TemplateResponse(request, "admin/assistance/action.html", context)
+        return TemplateResponse(request, "admin/ledger/entry_action.html", context)
 
 
 def goods_text(goods: dict, categories) -> str:
