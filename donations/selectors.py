@@ -14,6 +14,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -91,6 +92,20 @@ def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:
         account_number=account.account_number,
         amount=pledge.amount,
         purpose=pledge.transfer_content,
+    )
+
+
+def pledge_receipt_list(*, pledge: Pledge) -> list[Receipt]:
+    """The receipts recorded against a pledge, oldest first, reversals included, with their goods lines
+    and the number of the entry each reverses or is reversed by: what its donor may see of them."""
+    reversal = Receipt.objects.filter(reverses=OuterRef("pk")).values("number")[:1]
+    return list(
+        Receipt.objects.filter(pledge_id=pledge.pk)
+        .only("number", "received_at", "kind", "amount", "channel", "sequence", "reverses__number")
+        .select_related("reverses")
+        .annotate(reversed_by_number=Subquery(reversal))
+        .prefetch_related("items__category")
+        .order_by("received_at", "sequence")
     )
 
 

@@ -18,6 +18,7 @@ from .selectors import (
     dropoff_points_for,
     pledge_donor_province,
     pledge_get_public,
+    pledge_receipt_list,
     pledge_transfer_due,
 )
 from .services import pledge_create
@@ -80,7 +81,7 @@ def donate(request, slug: str):
 
 
 def _procedure_context(pledge) -> dict:
-    context = {"pledge": pledge}
+    context = {"pledge": pledge, "receipts": pledge_receipt_list(pledge=pledge)}
     if pledge.status == Pledge.Status.CANCELLED:
         return context  # nothing to pay or bring
     if pledge.kind == Kind.CASH:

@@ -142,3 +142,55 @@ def test_a_cancelled_pledge_offers_nothing_to_copy_or_save(en_client, open_campa
     # and none of its QR images exists, downloads included
     for url in ("qr.png", "qr.svg", "qr.png?download=1", "qr.svg?download=1"):
         assert en_client.get(f"/pledges/{pledge.reference}/{url}").status_code == 404
+
+
+def receipt_rows(page: str) -> list[str]:
+    """The donor's receipts table, one text line per row (tags dropped, spaces collapsed)."""
+    import re
+
+    section = page.split('data-testid="pledge-receipts"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr class="ledger-row[^"]*" data-testid="pledge-receipt">(.*?)</tr>', section, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def test_the_pledge_page_lists_the_donors_own_receipts_with_reversals(en_client, open_campaign, admin_user):
+    # given a pledge of 500.000 ₫, paid at the desk in two parts, the first of which was reversed
+    pledge = PledgeFactory(campaign=open_campaign, amount=500_000)
+    other = PledgeFactory(campaign=open_campaign, amount=70_000)
+    first = paid(pledge, 200_000, admin_user)
+    second = paid(pledge, 150_000, admin_user)
+    paid(other, 70_000, admin_user)  # someone else's receipt
+    reversal = receipt_reverse(receipt=first, reason="Nhập nhầm", recorded_by=admin_user)
+
+    # when the donor opens the pledge
+    page = page_of(en_client, pledge)
+
+    # then each of its receipts is listed, oldest first, the reversal beside what it corrects
+    rows = receipt_rows(page)
+    assert len(rows) == 3
+    assert rows[0].startswith(f"{first.number} Reversed by {reversal.number} ")
+    assert rows[0].endswith("Cash desk 200.000 ₫")
+    assert rows[1].startswith(f"{second.number} ")
+    assert rows[1].endswith("Cash desk 150.000 ₫")
+    assert rows[2].startswith(f"{reversal.number} Reversal of {first.number} ")
+    assert rows[2].endswith("Cash desk -200.000 ₫")
+    # and the remainder follows the ledger: 500.000 − 150.000
+    assert "transfer the remaining 350.000 ₫" in page
+
+
+def test_a_pledge_with_nothing_received_says_where_its_receipts_will_appear(en_client, open_campaign):
+    pledge = PledgeFactory(campaign=open_campaign, amount=100_000)
+
+    page = page_of(en_client, pledge)
+
+    assert receipt_rows(page) == []
+    assert "Nothing has been recorded against this pledge yet." in page
+
+
+def test_the_lookup_page_lists_the_receipts_too(en_client, open_campaign, admin_user):
+    pledge = PledgeFactory(campaign=open_campaign, amount=100_000)
+    receipt = paid(pledge, 100_000, admin_user)
+
+    page = html.unescape(en_client.get("/pledges/lookup/", {"reference": pledge.reference}).content.decode())
+
+    assert [row.split()[0] for row in receipt_rows(page)] == [receipt.number]
