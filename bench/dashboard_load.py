@@ -1,0 +1,87 @@
+"""Benchmark: the public campaign dashboard under load, served by gunicorn with production settings
+(PostgreSQL, Redis cache), loaded by wrk on loopback. Not part of the test run.
+
+    createdb -h 127.0.0.1 -U postgres relief_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/relief_bench python bench/dashboard_load.py
+
+Uses the national-size campaign of `bench/generate_national.py` (1,000,000 receipts by default; made
+once if the database has none of that size). In one run, with the same server, it measures a
+trivial Django view (same middleware, no template, no query), then the dashboard, then the trivial
+view again, and prints the dashboard's requests per second as a ratio to the trivial view's mean,
+and its p99 latency, each beside its target (ratio ≥ 0.7, p99 ≤ 100 ms). Each load is bounded in
+seconds and in requests.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relief_portal.settings.local")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/relief_bench")
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+os.environ["DJANGO_DEBUG"] = "0"
+
+import django  # noqa: E402
+
+django.setup()
+
+from bench.ledger_read import national_campaign  # noqa: E402
+from bench.serve import bench_env, gunicorn, static_collect, wrk  # noqa: E402
+
+RATIO_TARGET, P99_TARGET = 0.7, 100.0
+
+
+def line(label: str, figures: dict[str, float]) -> None:
+    print(f"{label:<34} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   p99 {figures['p99']:6.1f} ms"
+          f"   {figures['requests']:>7,} requests, {figures['failed']} failed", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--receipts", type=int, default=1_000_000)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3)")
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--limit", type=int, default=200_000, help="at most this many requests per load")
+    args = parser.parse_args()
+
+    campaign = national_campaign(args.receipts, regenerate=args.regenerate)
+    env = bench_env(database_url=os.environ["DATABASE_URL"], redis_url=args.redis,
+                    static_root=tempfile.mkdtemp(prefix="relief-bench-static-"))
+    static_collect(env)
+    load = {"seconds": args.seconds, "connections": args.connections, "limit": args.limit}
+    with gunicorn(env, port=args.port, workers=args.workers) as base:
+        dashboard = f"{base}{campaign.get_absolute_url()}"
+        with urllib.request.urlopen(dashboard) as answer:  # the first view renders and caches the page
+            page = answer.read().decode()
+        assert campaign.name in page, "the dashboard did not show the campaign"
+        print(f"{campaign.name}: {args.receipts:,} receipts; gunicorn {args.workers} workers, wrk "
+              f"{args.connections} connections, {args.seconds} s per load", flush=True)
+        before = wrk(f"{base}/bench/ping/", **load)
+        line("trivial view (baseline)", before)
+        shown = wrk(dashboard, **load)
+        line("campaign dashboard", shown)
+        after = wrk(f"{base}/bench/ping/", **load)
+        line("trivial view (again)", after)
+    baseline = (before["rps"] + after["rps"]) / 2
+    ratio = shown["rps"] / baseline
+    print(f"\ndashboard / trivial view: {ratio:.2f}   (target ≥ {RATIO_TARGET}: "
+          f"{'ok' if ratio >= RATIO_TARGET else 'MISSED'})")
+    print(f"dashboard p99: {shown['p99']:.1f} ms   (target ≤ {P99_TARGET:.0f} ms: "
+          f"{'ok' if shown['p99'] <= P99_TARGET else 'MISSED'})")
+    failed = before["failed"] + shown["failed"] + after["failed"]
+    if failed:
+        print(f"{failed} requests failed")
+    return 0 if ratio >= RATIO_TARGET and shown["p99"] <= P99_TARGET and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

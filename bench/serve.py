@@ -1,0 +1,118 @@
+"""Serve the portal under gunicorn and put load on it with wrk, both on loopback: the helpers the
+load benchmarks share. wrk comes from Debian's packages (`apt-get install wrk`).
+
+Every run is bounded in time (`seconds`) and in requests (`limit`, enforced by the Lua script).
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+# Stops each wrk thread after its share of `limit` requests; `body`, when set, is POSTed as JSON.
+LUA = """
+local limit, done = {limit}, 0
+wrk.method = "{method}"
+wrk.headers["Content-Type"] = "application/json"
+{body}
+function response(status, headers, body)
+  done = done + 1
+  if done >= limit then wrk.thread:stop() end
+end
+"""
+
+
+def bench_env(*, database_url: str, redis_url: str, static_root: str, **extra: str) -> dict[str, str]:
+    """The environment production settings require, pointed at the benchmark's database and Redis."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-serving",
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "ASSISTANCE_ID_HMAC_KEY": "bench-only-citizen-id-key",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "BENCH_STATIC_ROOT": static_root,
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra)
+    return env
+
+
+def static_collect(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, port: int, workers: int):
+    """gunicorn serving the portal on 127.0.0.1:`port` until the block ends."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "relief_portal.wsgi:application", "--bind", f"{HOST}:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{port}/bench/ping/", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield f"http://{HOST}:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int = 2, limit: int = 100_000,
+        body: str | None = None) -> dict[str, float]:
+    """Load `url` (GET, or POST of `body`) and return requests per second, p50/p99 latency in ms,
+    and the number of answers that were not 2xx/3xx or failed."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    per_thread = max(limit // threads, 1)
+    lua_body = "" if body is None else f"wrk.body = [[{body}]]"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA.format(limit=per_thread, method="GET" if body is None else "POST", body=lua_body))
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    figures = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "failed": 0,
+    }
+    for pct, text in latency.items():
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+        figures[f"p{pct}"] = _ms(value, unit)
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        figures["failed"] += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        figures["failed"] += sum(int(n) for n in match.groups())
+    return figures
