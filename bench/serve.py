@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,7 +70,7 @@ def gunicorn(env: dict[str, str], *, port: int, workers: int):
             try:
                 urllib.request.urlopen(f"http://{HOST}:{port}/bench/ping/", timeout=2).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while it starts (URLError is one too)
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)

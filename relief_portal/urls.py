@@ -8,9 +8,10 @@ from drf_spectacular.views import (
 )
 
 from relief_portal.api.views import NotFoundApi
+from relief_portal.views import language_switch
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", language_switch, name="language_switch"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("relief_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

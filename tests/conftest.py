@@ -10,7 +10,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 
 from allocations.services import staff_create
@@ -27,8 +27,10 @@ from tests.factories import (
 def _fresh_cache_and_language():
     # Throttle counters live in the cache; the language middleware leaves a language active.
     cache.clear()
+    caches["local"].clear()
     yield
     cache.clear()
+    caches["local"].clear()
     translation.activate(settings.LANGUAGE_CODE)
 
 

@@ -6,10 +6,14 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from campaigns.models import Campaign
 from ledger.signals import ledger_changed
 
+from .services import campaign_stamp_forget
 from .tasks import REFRESH_PENDING_KEY, campaign_totals_refresh_task
 
 logger = logging.getLogger(__name__)
@@ -33,3 +37,9 @@ def refresh_figures_on_ledger_change(sender, *, campaign_id: int, **kwargs) -> N
             cache.delete(key)
         except Exception:
             pass
+
+
+@receiver(post_save, sender=Campaign)
+def forget_campaign_pages_on_edit(sender, *, instance: Campaign, **kwargs) -> None:
+    """An edited campaign (its name, its texts, made public or closed) shows at the next read."""
+    transaction.on_commit(lambda: campaign_stamp_forget(slug=instance.slug))

@@ -12,7 +12,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
@@ -34,6 +34,11 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 FIGURES_VERSION_KEY = "transparency:figures-version:{}"
+# A campaign's stamp, by slug: (id, last change, figures version), what its cached public pages were
+# rendered for. Forgotten when its figures are refreshed or the campaign is edited; kept a few seconds
+# only, so that a read racing a refresh cannot keep an old stamp for long.
+CAMPAIGN_STAMP_KEY = "transparency:stamp:{}"
+CAMPAIGN_STAMP_SECONDS = 10
 
 
 @dataclass
@@ -246,8 +251,20 @@ def campaign_totals_refresh(*, campaign_id: int) -> CampaignTotals:
             row.campaign_id = campaign_id
         model.objects.bulk_create(rows, batch_size=2000)
     version = totals.version
+    slug = Campaign.objects.filter(pk=campaign_id).values_list("slug", flat=True).first()
     transaction.on_commit(lambda: _cache_set_quietly(FIGURES_VERSION_KEY.format(campaign_id), version))
+    transaction.on_commit(lambda: campaign_stamp_forget(slug=slug))
     return totals
+
+
+def campaign_stamp_forget(*, slug: str) -> None:
+    """The campaign's public pages are rendered again at their next read."""
+    key = CAMPAIGN_STAMP_KEY.format(slug)
+    caches["local"].delete(key)  # this process at once; the others within PUBLIC_PAGE_LOCAL_SECONDS
+    try:
+        cache.delete(key)
+    except Exception:  # the stamp expires by itself within CAMPAIGN_STAMP_SECONDS
+        logger.warning("could not forget the stamp of campaign %s", slug, exc_info=True)
 
 
 def _cache_set_quietly(key: str, value) -> None:

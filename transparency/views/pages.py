@@ -1,20 +1,27 @@
 """The public pages: every campaign, a campaign's dashboard, its allocations, one province, its journal.
 
-Each page reads only the transparency tables and selectors of public fields. Its main content is
-cached as rendered HTML, keyed by the campaign's last change, its figures version, the language, the
-host and the page's parameters once checked, so a refresh of the figures makes it stale at once; the
-frame around it (header with the language switch and its CSRF token) is rendered per request. A bad
-parameter falls back to the default: an unknown sort, a page that is not a number or is past the end.
+Each page reads only the transparency tables and selectors of public fields, and is cached whole, as
+the bytes sent: the frame around it holds nothing personal (the language switch is a plain link). A
+campaign's pages are keyed by the campaign's slug, the language, the host and the page's parameters
+once checked, and stored with the campaign's stamp (its last change and its figures version). A read
+asks the cache for the page and the stamp at once and sends the page when they agree, with no query
+and no rendering (each web process also keeps them in its own memory, checking the stamp again
+after PUBLIC_PAGE_LOCAL_SECONDS, so most reads do not even ask Redis); the refresh of the figures and an edit of the campaign forget the stamp, so the
+next read renders again. A bad parameter falls back to the default: an unknown sort, a page that is
+not a number or is past the end. Visitors with a session or pending messages (staff) get the page
+rendered for them.
 """
 
 import hashlib
 import logging
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -40,10 +47,11 @@ from ..selectors import (
     province_totals_get,
     province_totals_list,
 )
+from ..services import CAMPAIGN_STAMP_KEY, CAMPAIGN_STAMP_SECONDS
 
 logger = logging.getLogger(__name__)
 
-PAGE_CACHE_SECONDS = 300  # also bounds how long a change the figures version does not see stays unseen
+PAGE_CACHE_SECONDS = 300  # also bounds how long a change the stamp does not see (a province renamed) stays unseen
 ALLOCATIONS_PER_PAGE = 20
 HEADS_PER_PAGE = 60
 MAX_PAGE = 10**6  # past any real last page
@@ -57,39 +65,91 @@ SORTS = {
 }
 DEFAULT_SORT = ("allocated", "desc")
 
+# With one of these cookies the visitor may have something of their own in the frame (messages).
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
 
-# --- helpers -------------------------------------------------------------------------------------
+
+# --- the page cache ------------------------------------------------------------------------------
 
 
-def _cached_page(request: HttpRequest, *, template: str, title: str, key: tuple, build: Callable[[], dict],
-                 scripts: tuple[str, ...] = ()) -> HttpResponse:
-    """Render `template` with `build()`'s context, or take it from the cache; then frame it."""
-    where = (request.scheme, request.get_host())  # the page shows its own address
-    digest = hashlib.sha256(repr((template, get_language(), where, *key)).encode()).hexdigest()
-    cache_key = f"transparency:page:{digest}"
+def _cache_get_many(keys: list[str]) -> dict:
     try:
-        body = cache.get(cache_key)
+        return cache.get_many(keys)
     except Exception:  # a cache outage costs a render, never the page
         logger.warning("page cache unavailable", exc_info=True)
-        body = None
-    if body is None:
-        body = render_to_string(template, build(), request=request)
-        try:
-            cache.set(cache_key, body, PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("page cache unavailable", exc_info=True)
-    return render(request, "transparency/page.html", {"title": title, "body": mark_safe(body), "scripts": scripts})
+        return {}
 
 
-def _campaign_or_404(slug: str) -> Campaign:
+def _cache_set(key: str, value, timeout: float) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+
+
+def _kept_page(page_key: str, stamp_key: str) -> bytes | None:
+    """The page, if it was rendered for the campaign's current stamp: from this process's memory while
+    its stamp was checked less than PUBLIC_PAGE_LOCAL_SECONDS ago, else from the shared cache."""
+    local = caches["local"]
+    found = local.get_many([page_key, stamp_key])
+    stamp, page = found.get(stamp_key), found.get(page_key)
+    if stamp is not None and page is not None and page[0] == stamp:
+        return page[1]
+    found = _cache_get_many([page_key, stamp_key])
+    stamp, page = found.get(stamp_key), found.get(page_key)
+    if stamp is None or page is None or page[0] != stamp:
+        return None
+    local.set_many({page_key: page}, PAGE_CACHE_SECONDS)
+    local.set(stamp_key, stamp, settings.PUBLIC_PAGE_LOCAL_SECONDS)
+    return page[1]
+
+
+def _page_key(request: HttpRequest, key: tuple) -> str:
+    where = (request.scheme, request.get_host())  # the page shows its own address
+    return "transparency:page:" + hashlib.sha256(repr((get_language(), where, *key)).encode()).hexdigest()
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    return any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+def _render(request: HttpRequest, *, template: str, context: dict, title: str, params: dict,
+            scripts: tuple[str, ...] = ()) -> HttpResponse:
+    """The page in the portal's frame; the language switch comes back to it with its checked parameters."""
+    body = render_to_string(template, context, request=request)
+    here = request.path + (f"?{urlencode(params)}" if params else "")
+    return HttpResponse(render_to_string(
+        "transparency/page.html",
+        {"title": title, "body": mark_safe(body), "scripts": scripts, "here": here}, request=request,
+    ))
+
+
+def _campaign_stamp(campaign: Campaign) -> tuple:
+    return campaign.pk, campaign.updated_at.timestamp(), campaign_figures_version(campaign_id=campaign.pk)
+
+
+def _campaign_page(request: HttpRequest, slug: str, *, name: str, params: dict,
+                   build: Callable[[Campaign], dict], template: str, title: Callable[[Campaign, dict], str],
+                   scripts: tuple[str, ...] = ()) -> HttpResponse:
+    """One of a campaign's public pages: from the cache when it was rendered for the campaign's
+    current stamp, else rendered with `build(campaign)`'s context (which may raise Http404) and kept."""
+    personal = _is_personal(request)
+    page_key, stamp_key = _page_key(request, (name, slug, sorted(params.items()))), CAMPAIGN_STAMP_KEY.format(slug)
+    kept = None if personal else _kept_page(page_key, stamp_key)
+    if kept is not None:
+        return HttpResponse(kept)
     campaign = campaign_public_find(slug=slug)
     if campaign is None:
         raise Http404
-    return campaign
-
-
-def _campaign_key(campaign: Campaign) -> tuple:
-    return campaign.pk, campaign.updated_at.timestamp(), campaign_figures_version(campaign_id=campaign.pk)
+    stamp = _campaign_stamp(campaign)
+    context = build(campaign)
+    response = _render(request, template=template, context=context, title=title(campaign, context),
+                       params=params, scripts=scripts)
+    shown = context.get("page")  # a page number past the end shows the last page: not kept under its own key
+    if not personal and (shown is None or shown.number == params.get("page", 1)):
+        _cache_set(stamp_key, stamp, CAMPAIGN_STAMP_SECONDS)
+        _cache_set(page_key, (stamp, response.content), PAGE_CACHE_SECONDS)
+    return response
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -99,6 +159,10 @@ def _page_number(request: HttpRequest) -> int:
     if not (raw.isascii() and raw.isdigit()):
         return 1
     return min(max(int(raw), 1), MAX_PAGE) if len(raw) <= 7 else MAX_PAGE  # int() of 5000 digits would fail
+
+
+def _page_params(number: int) -> dict:
+    return {} if number == 1 else {"page": number}
 
 
 def _sort(request: HttpRequest) -> tuple[str, str]:
@@ -138,33 +202,35 @@ def _sort_columns(*, sort: str, order: str) -> list[dict]:
 
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = campaign_list_with_totals()
-
-    def build() -> dict:
-        portal = {"received": 0, "allocated": 0, "disbursed": 0, "donors": 0, "people": 0}
-        for campaign in campaigns:
-            figures = campaign.figures
-            if figures is not None:
-                portal["received"] += figures.cash_received
-                portal["allocated"] += figures.cash_allocated
-                portal["disbursed"] += figures.cash_disbursed
-                portal["donors"] += figures.donors
-                portal["people"] += figures.people_reached
-            campaign.bars = {
-                "allocated": percent_of(figures.cash_allocated, figures.cash_received) if figures else 0,
-                "disbursed": percent_of(figures.cash_disbursed, figures.cash_received) if figures else 0,
-            }
-        return {"campaigns": campaigns, "portal": portal}
-
-    key = tuple((c.pk, c.updated_at.timestamp(), c.figures.version if c.figures else 0) for c in campaigns)
-    return _cached_page(request, template="transparency/home.html", title=str(_("Relief campaigns")),
-                        key=("home", key), build=build)
+    stamp = tuple((c.pk, c.updated_at.timestamp(), c.figures.version if c.figures else 0) for c in campaigns)
+    personal, page_key = _is_personal(request), _page_key(request, ("home",))
+    page = None if personal else _cache_get_many([page_key]).get(page_key)
+    if page is not None and page[0] == stamp:
+        return HttpResponse(page[1])
+    portal = {"received": 0, "allocated": 0, "disbursed": 0, "donors": 0, "people": 0}
+    for campaign in campaigns:
+        figures = campaign.figures
+        if figures is not None:
+            portal["received"] += figures.cash_received
+            portal["allocated"] += figures.cash_allocated
+            portal["disbursed"] += figures.cash_disbursed
+            portal["donors"] += figures.donors
+            portal["people"] += figures.people_reached
+        campaign.bars = {
+            "allocated": percent_of(figures.cash_allocated, figures.cash_received) if figures else 0,
+            "disbursed": percent_of(figures.cash_disbursed, figures.cash_received) if figures else 0,
+        }
+    response = _render(request, template="transparency/home.html", context={"campaigns": campaigns, "portal": portal},
+                       title=str(_("Relief campaigns")), params={})
+    if not personal:
+        _cache_set(page_key, (stamp, response.content), PAGE_CACHE_SECONDS)
+    return response
 
 
 def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
     sort, order = _sort(request)
 
-    def build() -> dict:
+    def build(campaign: Campaign) -> dict:
         shown = campaign_get_public(slug=campaign.slug)  # with its provinces, accounts and drop-off points
         totals = campaign_totals_get(campaign_id=campaign.pk)
         rows = list(province_totals_list(campaign_id=campaign.pk))
@@ -187,16 +253,16 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "page_url": request.build_absolute_uri(campaign.get_absolute_url()),
         }
 
-    return _cached_page(request, template="transparency/campaign.html", title=campaign.name,
-                        key=("campaign", *_campaign_key(campaign), sort, order), build=build,
-                        scripts=("transparency/sort.js",))
+    params = {} if (sort, order) == DEFAULT_SORT else {"sort": sort, "order": order}
+    return _campaign_page(request, slug, name="campaign", params=params, build=build,
+                          template="transparency/campaign.html", title=lambda campaign, _context: campaign.name,
+                          scripts=("transparency/sort.js",))
 
 
 def campaign_allocations(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
     number = _page_number(request)
 
-    def build() -> dict:
+    def build(campaign: Campaign) -> dict:
         return {
             "campaign": campaign,
             "tab": "allocations",
@@ -204,19 +270,20 @@ def campaign_allocations(request: HttpRequest, slug: str) -> HttpResponse:
             "page": Paginator(allocation_list_public(campaign_id=campaign.pk), ALLOCATIONS_PER_PAGE).get_page(number),
         }
 
-    return _cached_page(request, template="transparency/allocations.html",
-                        title=f"{_('Allocations')} · {campaign.name}",
-                        key=("allocations", *_campaign_key(campaign), number), build=build)
+    return _campaign_page(request, slug, name="allocations", params=_page_params(number), build=build,
+                          template="transparency/allocations.html",
+                          title=lambda campaign, _context: f"{_('Allocations')} · {campaign.name}")
 
 
 def campaign_province(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
-    province = province_current_get(code=code) if code in TILES else None  # units of today's map only
-    if province is None:
+    if code not in TILES:  # units of today's map only
         raise Http404
     number = _page_number(request)
 
-    def build() -> dict:
+    def build(campaign: Campaign) -> dict:
+        province = province_current_get(code=code)
+        if province is None:
+            raise Http404
         return {
             "campaign": campaign,
             "tab": "allocations",
@@ -228,15 +295,15 @@ def campaign_province(request: HttpRequest, slug: str, code: str) -> HttpRespons
                               ALLOCATIONS_PER_PAGE).get_page(number),
         }
 
-    return _cached_page(request, template="transparency/province.html", title=f"{province.name} · {campaign.name}",
-                        key=("province", *_campaign_key(campaign), code, number), build=build)
+    return _campaign_page(request, slug, name=f"province-{code}", params=_page_params(number), build=build,
+                          template="transparency/province.html",
+                          title=lambda campaign, context: f"{context['province'].name} · {campaign.name}")
 
 
 def campaign_journal(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign_or_404(slug)
     number = _page_number(request)
 
-    def build() -> dict:
+    def build(campaign: Campaign) -> dict:
         return {
             "campaign": campaign,
             "tab": "journal",
@@ -244,6 +311,6 @@ def campaign_journal(request: HttpRequest, slug: str) -> HttpResponse:
             "page": Paginator(journal_head_list(campaign_id=campaign.pk), HEADS_PER_PAGE).get_page(number),
         }
 
-    return _cached_page(request, template="transparency/journal.html",
-                        title=f"{_('Journal')} · {campaign.name}",
-                        key=("journal", *_campaign_key(campaign), number), build=build)
+    return _campaign_page(request, slug, name="journal", params=_page_params(number), build=build,
+                          template="transparency/journal.html",
+                          title=lambda campaign, _context: f"{_('Journal')} · {campaign.name}")
