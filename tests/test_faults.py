@@ -94,7 +94,7 @@ class Processes:
 
     def worker(self, supervised: bool = False) -> subprocess.Popen:
         return self.start("worker", "worker", "--pool=solo", "--without-gossip", "--without-mingle",
-                          "--without-heartbeat", "-n", f"faults{len(self.running)}@%h", supervised=supervised)
+                          "--without-heartbeat", "--queues=celery,imports", "-n", f"faults{len(self.running)}@%h", supervised=supervised)
 
     def beat(self, supervised: bool = False) -> subprocess.Popen:
         return self.start("beat", "beat", "-s", str(self.logs / "beat-schedule"), "--pidfile=",
@@ -391,6 +391,22 @@ def test_every_task_has_a_soft_and_a_hard_time_limit():
                          "ledger.journal_heads_record_task"}
     assert all(soft and hard and soft < hard for soft, hard in limits.values()), limits
     assert limits["donations.statement_import_task"] == (900, 960)
+
+
+def test_imports_go_to_their_own_queue_and_short_tasks_to_the_default_one():
+    for module in ("assistance.tasks", "donations.tasks", "ledger.tasks", "transparency.tasks"):
+        importlib.import_module(module)
+    queues = {name: app.amqp.router.route({}, name)["queue"].name
+              for name in app.tasks if not name.startswith("celery.")}
+
+    assert queues == {
+        "assistance.list_import_task": "imports",
+        "donations.statement_import_task": "imports",
+        "donations.statement_imports_resume_task": "celery",
+        "ledger.journal_heads_record_task": "celery",
+        "transparency.campaign_totals_reconcile_task": "celery",
+        "transparency.campaign_totals_refresh_task": "celery",
+    }
 
 
 def test_sending_a_task_gives_up_fast_and_the_periodic_tasks_catch_up(settings):

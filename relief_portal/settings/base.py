@@ -229,6 +229,13 @@ TOTALS_REFRESH_PENDING_SECONDS = env.int("TOTALS_REFRESH_PENDING_SECONDS", defau
 # The reconcile re-checks every public campaign's figures against the ledgers: after a broker
 # outage the public figures are at most this many seconds (plus one reconcile's run) behind.
 TOTALS_RECONCILE_SECONDS = env.int("TOTALS_RECONCILE_SECONDS", default=30)
+# Long jobs have their own queue, so that a large statement or list import never delays the refresh
+# of the public figures: run a worker for each queue (docker-compose.yml: `worker` and `importer`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "donations.statement_import_task": {"queue": "imports"},
+    "assistance.list_import_task": {"queue": "imports"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Totals are refreshed on every ledger change; this re-checks them and catches up after a
     # broker outage. A reconcile not started in time is dropped: the next one is due already.

@@ -25,7 +25,8 @@ def celery_worker(reference_data, settings, monkeypatch):
     except redis.exceptions.ConnectionError as exc:
         pytest.skip(f"Redis unreachable at {settings.CELERY_BROKER_URL}: {exc}")
     app.control.purge()  # nothing left over from earlier runs
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30,
+                      queues=["celery", "imports"]) as worker:
         yield worker
 
 
