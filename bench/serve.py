@@ -20,14 +20,34 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 # Stops each wrk thread after its share of `limit` requests; `body`, when set, is POSTed as JSON.
+# Each thread counts its 201 answers and, when `capture` is a Lua pattern, keeps what the pattern
+# finds in their bodies (globals, so the main thread can read them); when `out` is a path, `done`
+# writes each thread's count and captures there, one a line.
 LUA = """
-local limit, done = {limit}, 0
+local limit, answered = {limit}, 0
+local capture, out = {capture}, {out}
+created, captured = 0, {{}}
 wrk.method = "{method}"
 wrk.headers["Content-Type"] = "application/json"
 {body}
 function response(status, headers, body)
-  done = done + 1
-  if done >= limit then wrk.thread:stop() end
+  answered = answered + 1
+  if status == 201 then
+    created = created + 1
+    if capture then captured[#captured + 1] = string.match(body, capture) end
+  end
+  if answered >= limit then wrk.thread:stop() end
+end
+local threads = {{}}
+function setup(thread) threads[#threads + 1] = thread end
+function done(summary, latency, requests)
+  if not out then return end
+  local file = io.open(out, "w")
+  for _, thread in ipairs(threads) do
+    file:write("created ", thread:get("created"), "\\n")
+    for _, value in ipairs(thread:get("captured")) do file:write(value, "\\n") end
+  end
+  file:close()
 end
 """
 
@@ -85,27 +105,32 @@ def _ms(value: str, unit: str) -> float:
 
 
 def wrk(url: str, *, seconds: int, connections: int, threads: int = 2, limit: int = 100_000,
-        body: str | None = None) -> dict[str, float]:
+        body: str | None = None, capture: str | None = None) -> dict:
     """Load `url` (GET, or POST of `body`) and return requests per second, p50/p99 latency in ms,
-    and the number of answers that were not 2xx/3xx or failed."""
+    the number of answers that were not 2xx/3xx or failed, the number of 201 answers (`created`),
+    and, when `capture` is a Lua pattern, what it found in each 201 answer's body (`captured`)."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     per_thread = max(limit // threads, 1)
     lua_body = "" if body is None else f"wrk.body = [[{body}]]"
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA.format(limit=per_thread, method="GET" if body is None else "POST", body=lua_body))
-    try:
+    with tempfile.TemporaryDirectory(prefix="relief-bench-wrk-") as folder:
+        script, counts = Path(folder, "load.lua"), Path(folder, "counts.txt")
+        script.write_text(LUA.format(
+            limit=per_thread, method="GET" if body is None else "POST", body=lua_body,
+            capture="nil" if capture is None else f"[[{capture}]]", out=f"[[{counts}]]",
+        ))
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
             capture_output=True, text=True, check=True,
         ).stdout
-    finally:
-        os.unlink(script.name)
+        lines = counts.read_text().splitlines()
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
     figures = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "failed": 0,
+        "created": sum(int(line.split()[1]) for line in lines if line.startswith("created ")),
+        "captured": [line for line in lines if not line.startswith("created ")],
     }
     for pct, text in latency.items():
         value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()

@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -53,6 +54,18 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
         .filter(reference=reference)
         .first()
     )
+
+
+def campaign_for_pledge(*, slug: str, kind: str) -> Campaign | None:
+    """The campaign a pledge names (a draft is unknown); for cash, with its receiving accounts and their
+    banks (primary first), which `pledge_create` checks and the answer shows: no query after this."""
+    campaigns = Campaign.objects.exclude(status=Campaign.Status.DRAFT)
+    if kind == Kind.CASH:
+        campaigns = campaigns.prefetch_related(Prefetch("accounts", ReceivingAccount.objects.select_related("bank")))
+    try:
+        return campaigns.get(slug=slug)
+    except Campaign.DoesNotExist:
+        return None
 
 
 def pledge_donor_province(*, pledge: Pledge) -> Province | None:

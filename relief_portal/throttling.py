@@ -2,21 +2,25 @@
 
 A limit such as "60/min" allows that many requests in any sliding window of that length, estimated
 from two fixed windows (the current one, and the previous one weighted by how much of it still
-overlaps). Each request is counted with `cache.add` + `cache.incr`, atomic in Redis: two processes
-never both take the last place. A request refused by the limit is not counted, and neither is one
-that never reached validation (a malformed, oversized or wrongly typed body): a carrier-grade NAT
-address shared by thousands of honest donors is not used up by someone else's noise.
+overlaps). In Redis a request is counted and checked by one script, in one round trip, atomic: two
+processes never both take the last place; in any other cache with `cache.add` + `cache.incr`. A
+request refused by the limit is not counted, and neither is one that never reached validation (a
+malformed, oversized or wrongly typed body: counted first, it gives its place back at once): a
+carrier-grade NAT address shared by thousands of honest donors is not used up by someone else's noise.
 
 When the cache is unreachable the limits are counted in each process instead, for a while, with a
 logged warning: a Redis outage neither refuses donors nor answers 500.
 """
 
+import hashlib
 import logging
 import math
 import time
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import NoScriptError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -27,6 +31,29 @@ logger = logging.getLogger(__name__)
 FALLBACK_SECONDS = 10.0  # after a cache error, count in process this long before trying the cache again
 _fallback = LocMemCache("relief-portal-throttle-fallback", {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10})
 _cache_down_until = 0.0
+
+
+# KEYS: the previous window's counter, the current one's. ARGV: the limit, the share of the previous
+# window still overlapping, the counter's lifetime in seconds. Counts the request in the current
+# window unless that takes the estimate over the limit; 1 when counted. Counters are plain integers,
+# as Django's Redis cache stores integers, so `cache.get` reads them alike.
+_REDIS_HIT = """
+local current = redis.call('INCR', KEYS[2])
+if current == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+local previous = tonumber(redis.call('GET', KEYS[1])) or 0
+if previous * tonumber(ARGV[2]) + current > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[2])
+  return 0
+end
+return 1
+"""
+_REDIS_HIT_SHA = hashlib.sha1(_REDIS_HIT.encode()).hexdigest()
+
+
+def _redis_client(store):
+    """The Redis connection behind `store` when it is Django's Redis cache; None for any other."""
+    backend = getattr(store, "_cache", None)
+    return backend.get_client(write=True) if isinstance(backend, RedisCacheClient) else None
 
 
 def _store():
@@ -77,16 +104,25 @@ class RateLimit:
 
         return _with_store(peek, if_no_counter=False)
 
-    def hit(self, ident: str) -> bool:
-        """Count one request; False, and the request is not counted, when it is over the limit."""
-        previous_key, current_key, overlap = self._keys(ident, time.time())
+    def hit(self, ident: str, *, at: float | None = None) -> bool:
+        """Count one request (made at `at`, now by default); False, and the request is not counted,
+        when it is over the limit."""
+        previous_key, current_key, overlap = self._keys(ident, time.time() if at is None else at)
+        lifetime = 2 * self.period + 1
 
         def count(store) -> bool:
-            store.add(current_key, 0, timeout=2 * self.period + 1)
+            if (client := _redis_client(store)) is not None:
+                keys = (store.make_key(previous_key), store.make_key(current_key))
+                keys_and_args = (*keys, self.limit, overlap, lifetime)
+                try:
+                    return bool(client.evalsha(_REDIS_HIT_SHA, 2, *keys_and_args))
+                except NoScriptError:  # the first time on this server, or after a restart
+                    return bool(client.eval(_REDIS_HIT, 2, *keys_and_args))
+            store.add(current_key, 0, timeout=lifetime)
             try:
                 current = store.incr(current_key)
             except ValueError:  # expired between add and incr
-                store.set(current_key, 1, timeout=2 * self.period + 1)
+                store.set(current_key, 1, timeout=lifetime)
                 current = 1
             if store.get(previous_key, 0) * overlap + current > self.limit:
                 store.decr(current_key)
@@ -95,14 +131,26 @@ class RateLimit:
 
         return _with_store(count, if_no_counter=True)
 
+    def forget(self, ident: str, *, at: float) -> None:
+        """Give back the place a request made at `at` took (`hit`): it turned out not to count."""
+        _previous_key, current_key, _overlap = self._keys(ident, at)
+
+        def uncount(store) -> None:
+            try:
+                store.decr(current_key)
+            except ValueError:  # the window's counter is gone already
+                pass
+
+        _with_store(uncount, if_no_counter=None)
+
     def wait(self) -> int:
         """Seconds until the current window ends: by then at least one place is free again."""
         return max(1, math.ceil(self.period - time.time() % self.period))
 
 
 class ClientAddressRateThrottle(SimpleRateThrottle):
-    """A DRF throttle per client address (behind the configured proxies), counted only once the
-    request's body has been read: a request refused before that costs the address nothing."""
+    """A DRF throttle per client address (behind the configured proxies), counting only requests whose
+    body could be read: one refused before that costs the address nothing."""
 
     def __init__(self):
         super().__init__()
@@ -114,11 +162,16 @@ class ClientAddressRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None or request.method in SAFE_METHODS or not hasattr(view, request.method.lower()):
             return True  # a read, or a method the view refuses (405): nothing to validate, nothing counted
-        ident = self.get_cache_key(request, view)
-        if self.limiter.exhausted(ident):
+        ident, at = self.get_cache_key(request, view), time.time()
+        # Counted first, in one round trip: a request over the limit is refused before its body is read.
+        if not self.limiter.hit(ident, at=at):
             return False
-        request.data  # noqa: B018 - a body that cannot be read is refused here (400, 413, 415), uncounted
-        return self.limiter.hit(ident)
+        try:
+            request.data  # noqa: B018 - a body that cannot be read is refused here (400, 413, 415)...
+        except Exception:
+            self.limiter.forget(ident, at=at)  # ... and does not count
+            raise
+        return True
 
     def wait(self) -> float:
         return self.limiter.wait()

@@ -8,6 +8,7 @@ import threading
 import types
 
 import pytest
+import redis
 from axes.utils import reset
 from django.core.cache import cache
 from django.core.management import call_command
@@ -173,6 +174,26 @@ def test_the_count_is_atomic_in_redis_across_connections(db, redis_server, setti
     assert results.count(True) == 7
     assert sum(int(v) for v in cache._cache.get_client().mget(cache._cache.get_client().keys("*rate:race*"))
                if v is not None) == 7
+
+
+@pytest.mark.redis_server
+def test_a_pledge_costs_one_redis_round_trip(client, open_campaign, redis_server, settings, monkeypatch):
+    # given the cache in a real Redis that has counted one pledge already (and so knows the script)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": redis_server.url(0)}}
+    assert pledge_api(client, campaign=open_campaign) == 201
+    sent = []
+    execute = redis.Redis.execute_command
+    monkeypatch.setattr(redis.Redis, "execute_command",
+                        lambda self, *args, **options: sent.append(args[0]) or execute(self, *args, **options))
+
+    # when the address pledges again
+    assert pledge_api(client, campaign=open_campaign) == 201
+
+    # then the count and the check against the limit were one command to Redis, which counted both pledges
+    assert sent == ["EVALSHA"]
+    counters = cache._cache.get_client()
+    assert sum(int(counters.get(key)) for key in counters.keys(f"*rate:pledge_create:{CLIENT}:*")) == 2
 
 
 class BrokenCache:

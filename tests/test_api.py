@@ -1,18 +1,22 @@
 """The REST API under /api/v1/: pledging, public reads without personal data, provinces, throttling, docs."""
 
 import datetime
+import importlib
 import json
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from campaigns.models import ItemCategory
 from donations.models import Donor, Pledge, PledgeItem
+from donations.services import pledge_create
 from donations.vietqr import vietqr_payload
 from tests.factories import (
     CampaignFactory,
@@ -288,6 +292,71 @@ def test_malformed_json_is_a_400(en_client, open_campaign):
     response = en_client.post(PLEDGES, "{not json", content_type="application/json")
     assert response.status_code == 400
     assert nothing_saved()
+
+
+# --- what one pledge costs: a fixed number of queries, one transaction, one commit ------------------
+
+
+def statements(captured) -> list[str]:
+    """The first word of each statement: SELECT, INSERT, BEGIN, COMMIT, SAVEPOINT..."""
+    return [query["sql"].split(None, 1)[0].upper() for query in captured.captured_queries]
+
+
+def test_a_pledge_costs_a_fixed_number_of_queries(en_client, open_campaign, django_assert_num_queries):
+    # a cash pledge reads the donor's province, the campaign and its accounts; writes the donor, the
+    # pledge and their history rows (here inside the test's transaction, so within a savepoint and
+    # its release); and reads nothing back. The same on SQLite and PostgreSQL.
+    with django_assert_num_queries(9):
+        assert post(en_client, cash_body(open_campaign)).status_code == 201
+
+    # a goods pledge of two lines reads the province, each line's category and the campaign (not its
+    # accounts); writes as above and the lines in one insert; reads the drop-off points with their
+    # categories for the answer
+    with django_assert_num_queries(13):
+        assert post(en_client, goods_body(open_campaign)).status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pledge_is_written_in_one_transaction_committed_once(reference_data, en_client, open_campaign):
+    # when a pledge is posted as in production (no transaction around the request)
+    with CaptureQueriesContext(connection) as captured:
+        response = post(en_client, cash_body(open_campaign))
+
+    # then three reads come before one transaction of four inserts (donor, pledge, their history),
+    # committed once, with no savepoint
+    assert response.status_code == 201
+    assert statements(captured) == ["SELECT"] * 3 + ["BEGIN"] + ["INSERT"] * 4 + ["COMMIT"]
+    pledge = Pledge.objects.get(reference=response.json()["reference"])
+    assert (pledge.history.count(), pledge.donor.history.count()) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reference_taken_meanwhile_is_drawn_again_and_nothing_of_the_first_try_is_kept(
+    reference_data, en_client, open_campaign, monkeypatch
+):
+    # given a pledge that holds reference AAAA2222, and a new pledge that first draws it, then BBBB3333
+    existing = PledgeFactory(campaign=open_campaign, reference="AAAA2222")
+    drawn = iter(["AAAA2222", "BBBB3333"])
+    monkeypatch.setattr(importlib.import_module(pledge_create.__module__), "pledge_reference_generate",
+                        lambda: next(drawn))
+
+    # when it is posted
+    with CaptureQueriesContext(connection) as captured:
+        response = post(en_client, cash_body(open_campaign))
+
+    # then the unique constraint refused the first insert, the whole write was rolled back and done
+    # again with the free reference, and committed once
+    assert response.status_code == 201
+    assert response.json()["reference"] == "BBBB3333"
+    assert statements(captured).count("ROLLBACK") == 1
+    assert statements(captured).count("COMMIT") == 1
+    # and nothing of the first try is kept: one new donor, one new pledge, one history row each
+    pledge = Pledge.objects.select_related("donor").get(reference="BBBB3333")
+    assert pledge.donor.phone == "0912345678"
+    assert Donor.objects.exclude(pk=existing.donor_id).get() == pledge.donor
+    assert Pledge.objects.exclude(pk=existing.pk).get() == pledge
+    assert (Donor.history.count(), Pledge.history.count()) == (2, 2)
+    assert Pledge.objects.get(reference="AAAA2222").donor_id == existing.donor_id
 
 
 # --- public reads contain no personal data ---------------------------------------------------------

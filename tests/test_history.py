@@ -3,6 +3,7 @@ the reader's language: field labels, choice labels, names of related rows, whole
 
 import datetime
 import html
+import json
 import re
 
 import pytest
@@ -11,10 +12,12 @@ from django.urls import reverse
 
 from allocations.models import CampaignCommittee, Committee, StaffMembership
 from campaigns.models import Bank, Campaign, ItemCategory
-from donations.models import Donor
+from donations.models import Donor, Pledge
 from donations.services import DonorData, PledgeData, donor_update, pledge_create
 from tests.factories import CampaignFactory, category, province
+from tests.donations.test_forms_and_pages import form_data
 from tests.test_admin_side_doors import management
+from tests.test_api import cash_body
 
 LONG_ADDRESS = (
     "Số 12, ngõ 34, đường Nguyễn Thị Minh Khai, tổ dân phố số 7, phường Bến Nghé, quận 1 cũ, "
@@ -218,6 +221,30 @@ def campaign_form(campaign, **changes) -> dict:
         **management("accounts", 0, 0), **management("dropoff_points", 0, 0),
     }
     return {**data, **changes}
+
+
+def creation_row(obj) -> dict:
+    """What the history holds of an object's creation: its tracked fields, how, by whom, why."""
+    row = obj.history.get()
+    tracked = {field.attname: getattr(row, field.attname) for field in type(obj).history.model.tracked_fields}
+    return {**tracked, "how": (row.history_type, row.history_user, row.history_change_reason)}
+
+
+def test_a_new_pledge_and_its_donor_each_have_their_creation_in_their_history(
+    open_campaign, central, client, staff_client
+):
+    # when a donor pledges through the API, and a staff member signed in pledges through the donate form
+    response = client.post("/api/v1/pledges/", json.dumps(cash_body(open_campaign)), content_type="application/json")
+    by_api = Pledge.objects.get(reference=response.json()["reference"])
+    response = staff_client(central).post(f"/campaigns/{open_campaign.slug}/donate/", form_data())
+    by_form = Pledge.objects.get(reference=response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    # then each pledge and each donor has one history row, of its creation, holding every tracked field
+    # as saved, by nobody for the donor and by the signed-in user for the form, without a reason
+    for pledge, user in ((by_api, None), (by_form, central)):
+        for obj in (Pledge.objects.get(pk=pledge.pk), Donor.objects.get(pk=pledge.donor_id)):
+            expected = {field.attname: getattr(obj, field.attname) for field in type(obj).history.model.tracked_fields}
+            assert creation_row(obj) == {**expected, "how": ("+", user, None)}
 
 
 def test_a_campaigns_code_cannot_change_once_a_pledge_carries_it(open_campaign, central, staff_client):

@@ -9,20 +9,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.api.serializers import DropOffPointSerializer, ReceivingAccountSerializer
-from campaigns.models import Campaign
 from donations.models import Donor, Pledge
 from donations.selectors import (
+    campaign_for_pledge,
     dropoff_points_for,
-    pledge_donor_province,
     pledge_get_public,
-    pledge_receiving_account,
     pledge_vietqr,
 )
 from donations.services import pledge_create
 from ledger.models import Kind
+from ledger.services import ItemLine
 from relief_portal.throttling import PledgeCreateThrottle
 
-from .serializers import PledgeCreateInputSerializer, PledgePublicSerializer
+from .serializers import PledgeCreateInputSerializer, PledgeItemOutputSerializer, PledgePublicSerializer
 
 DONOR_FIELDS = {f.name for f in Donor._meta.get_fields()} - {"id", "kind", "pledges", "receipts", "created_at"}
 
@@ -48,20 +47,20 @@ class PledgeCreateApi(APIView):
     def post(self, request):
         given = PledgeCreateInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        campaign = Campaign.objects.filter(slug=given.validated_data["campaign"]).exclude(status="draft").first()
+        campaign = campaign_for_pledge(slug=given.validated_data["campaign"], kind=given.validated_data["kind"])
         if campaign is None:
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
+        pledged = given.pledge_data()
         try:
             pledge = pledge_create(
                 campaign=campaign,
                 donor=given.donor_data(),
-                pledge=given.pledge_data(),
+                pledge=pledged,
                 source=Pledge.Source.API,
             )
         except DjangoValidationError as exc:
             raise ValidationError(_nest_donor_errors(exc.message_dict)) from exc
-        pledge = pledge_get_public(reference=pledge.reference)
-        return Response(_created_body(request, pledge), status=status.HTTP_201_CREATED)
+        return Response(_created_body(request, pledge, lines=pledged.items), status=status.HTTP_201_CREATED)
 
 
 def _nest_donor_errors(errors: dict) -> dict:
@@ -74,23 +73,38 @@ def _nest_donor_errors(errors: dict) -> dict:
     return nested
 
 
-def _created_body(request, pledge: Pledge) -> dict:
-    account = pledge_receiving_account(pledge=pledge) if pledge.kind == Kind.CASH else None
-    body = {
-        **PledgePublicSerializer(pledge).data,
-        "vietqr": None, "qr_png": None, "qr_svg": None, "account": None, "dropoff_points": [],
-    }
+class _PledgeHeadSerializer(PledgePublicSerializer):
+    """The public pledge but its goods lines."""
+
+    class Meta(PledgePublicSerializer.Meta):
+        fields = [name for name in PledgePublicSerializer.Meta.fields if name != "items"]
+
+
+# The answer's serializers, built once per process: building a serializer's fields (a model
+# serializer's from its model) costs more than writing a pledge's answer with them, and writing
+# (`to_representation`) keeps nothing on the serializer.
+_HEAD, _ITEMS = _PledgeHeadSerializer(), PledgeItemOutputSerializer(many=True)
+_ACCOUNT, _DROPOFF_POINTS = ReceivingAccountSerializer(), DropOffPointSerializer(many=True)
+
+
+def _created_body(request, pledge: Pledge, *, lines: list[ItemLine]) -> dict:
+    """The public pledge and how to pay or where to bring the goods, from what was just written and
+    the campaign as read for it (a cash pledge's with its accounts): nothing is read back."""
+    head, items = _HEAD.to_representation(pledge), _ITEMS.to_representation(lines)
+    body = {name: items if name == "items" else head[name] for name in PledgePublicSerializer.Meta.fields}
+    body.update(vietqr=None, qr_png=None, qr_svg=None, account=None, dropoff_points=[])
+    account = next(iter(pledge.campaign.accounts.all()), None) if pledge.kind == Kind.CASH else None
     if account is not None:
         kwargs = {"reference": pledge.reference}
         body.update(
             vietqr=pledge_vietqr(pledge=pledge, account=account),
             qr_png=request.build_absolute_uri(reverse("donations:pledge_qr", kwargs={**kwargs, "fmt": "png"})),
             qr_svg=request.build_absolute_uri(reverse("donations:pledge_qr", kwargs={**kwargs, "fmt": "svg"})),
-            account=ReceivingAccountSerializer(account).data,
+            account=_ACCOUNT.to_representation(account),
         )
     if pledge.kind == Kind.GOODS:
-        nearby = dropoff_points_for(campaign_id=pledge.campaign_id, province=pledge_donor_province(pledge=pledge))
-        body["dropoff_points"] = DropOffPointSerializer(nearby, many=True).data
+        nearby = dropoff_points_for(campaign_id=pledge.campaign_id, province=pledge.donor.province)
+        body["dropoff_points"] = _DROPOFF_POINTS.to_representation(nearby)
     return body
 
 

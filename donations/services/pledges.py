@@ -1,11 +1,12 @@
 """Writes of the donations app: donors and pledges."""
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,7 +100,9 @@ def donor_clean(*, donor: Donor) -> None:
     if donor.province is not None and donor.province.set != "2025":
         errors["province"] = [_("Choose a province on the current map.")]
     try:
-        donor.full_clean(exclude=["phone", *errors])
+        # The checks above are the database's constraint (a name for the kind) and the province's
+        # map, in Python; the province row itself is the foreign key's to guarantee. So no query here.
+        donor.full_clean(exclude=["phone", "province", *errors], validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -133,7 +136,6 @@ def _pledge_check(*, campaign: Campaign, data: PledgeData) -> dict[str, list]:
     return errors
 
 
-@transaction.atomic
 def pledge_create(
     *,
     campaign: Campaign,
@@ -147,6 +149,10 @@ def pledge_create(
     `reference` is for loading known pledges (demo data, migrations from paper records); donors
     always get a fresh random one. Raises ValidationError keyed by field (donor fields by their
     own names) and saves nothing when anything is wrong.
+
+    Everything is checked in Python first (the database's check constraints included, so none is
+    re-checked by a query); then the donor, the pledge, their history and the goods lines are written
+    in one transaction, committed once. `campaign.accounts` may come prefetched.
     """
     errors = _pledge_check(campaign=campaign, data=pledge)
     try:
@@ -169,32 +175,68 @@ def pledge_create(
         PledgeItem(category=line.category, quantity=line.quantity, estimated_value=line.estimated_value)
         for line in pledge.items
     ]
-    obj.full_clean(exclude=["donor", "reference", "transfer_content"])
+    # The constraints (a cash pledge has its positive amount, a goods one none; not cancelled; a
+    # positive quantity) hold by construction and by the fields' validators; the reference is unique
+    # by the database, with a new draw on collision; campaign and categories are rows already read.
+    obj.full_clean(exclude=["campaign", "donor", "reference", "transfer_content"],
+                   validate_unique=False, validate_constraints=False)
     for number, item in enumerate(items, start=1):
         try:
-            item.full_clean(exclude=["pledge"])
+            item.full_clean(exclude=["pledge", "category"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             raise ValidationError({"items": [f"#{number}: {m}" for m in exc.messages]}) from exc
 
-    donor_obj.save()
-    obj.donor = donor_obj
+    _pledge_write(pledge=obj, donor=donor_obj, items=items, reference=reference)
+    return obj
+
+
+def _pledge_write(*, pledge: Pledge, donor: Donor, items: list[PledgeItem], reference: str | None) -> None:
+    """Insert the donor, the pledge (their history rows with them) and its goods lines in one
+    transaction: from an API request, one BEGIN ... COMMIT and no savepoint.
+
+    A drawn reference another pledge already holds (31^8 codes: almost never) rolls the whole write
+    back and it is done again with a new draw; any other integrity error is raised.
+    """
     for _attempt in range(REFERENCE_ATTEMPTS):
-        obj.reference = reference or pledge_reference_generate()
-        obj.transfer_content = transfer_content_for(campaign_code=campaign.code, reference=obj.reference)
+        pledge.reference = reference or pledge_reference_generate()
+        pledge.transfer_content = transfer_content_for(
+            campaign_code=pledge.campaign.code, reference=pledge.reference
+        )
         try:
             with transaction.atomic():
-                obj.save()
-            break
+                _create_with_history(donor)
+                pledge.donor = donor
+                _create_with_history(pledge)
+                for item in items:
+                    item.pledge = pledge
+                PledgeItem.objects.bulk_create(items)
+            return
         except IntegrityError:
-            # Another pledge took this reference a moment ago: draw again.
-            obj.pk = None
-            continue
-    else:  # pragma: no cover - 31^8 codes make this practically unreachable
-        raise RuntimeError("could not allocate a unique pledge reference")
-    for item in items:
-        item.pledge = obj
-    PledgeItem.objects.bulk_create(items)
-    return obj
+            if reference is not None or not Pledge.objects.filter(reference=pledge.reference).exists():
+                raise
+            # Another pledge took this reference a moment ago: nothing of this one was kept; draw again.
+            for written in (donor, pledge, *items):
+                written.pk = None
+                written._state.adding = True
+    raise RuntimeError("could not allocate a unique pledge reference")  # pragma: no cover - 31^8 codes
+
+
+@functools.cache
+def _history_manager(model: type[models.Model]):
+    """The model's history manager, taken once: each `Model.history` builds a new manager class
+    (simple_history), which costs more than writing the history row itself."""
+    return model.history
+
+
+def _create_with_history(obj: models.Model) -> None:
+    """Insert `obj` and the creation row of its history: the row simple_history writes on save (same
+    fields, date, user and reason), written by its `bulk_history_create` instead."""
+    obj.skip_history_when_saving = True
+    try:
+        obj.save()
+    finally:
+        del obj.skip_history_when_saving
+    _history_manager(type(obj)).bulk_history_create([obj], default_change_reason=None)
 
 
 @transaction.atomic
