@@ -15,6 +15,7 @@ import gc
 import hashlib
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from itertools import islice
@@ -365,24 +366,29 @@ def _run(imp: StatementImport) -> None:
     ):
         raise _Superseded
     summary = _Summary.of(imp)
-    codes = list(Campaign.objects.values_list("code", flat=True))
-    checksums = _Checksums(account_id=imp.account_id)
+    read = _ChunkReader(
+        account_id=imp.account_id, codes=list(Campaign.objects.values_list("code", flat=True)),
+        tz=timezone.get_current_timezone(),
+    )
     done = imp.rows_done
-    with read_statement(content=content, filename=imp.file_name, mapping=checked.mapping) as reader:
+    with read_statement(content=content, filename=imp.file_name, mapping=checked.mapping) as reader, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="statement-rows") as ahead:
         rows = iter(reader)
         # Rows of the chunks committed by an earlier run are skipped, but still numbered: identical rows
         # count their occurrences across the whole file.
-        for row in islice(rows, imp.rows_done):
-            checksums(row)
-        while chunk := list(islice(rows, CHUNK)):
+        read.skip(rows, imp.rows_done)
+        # The next chunk is read (parsed, checksummed, its references found) while this one is written.
+        upcoming = ahead.submit(read, rows)
+        while chunk := upcoming.result():
+            upcoming = ahead.submit(read, rows)
             done += len(chunk)
             with transaction.atomic():
                 campaign = campaign_lock(campaign_id=imp.account.campaign_id)
-                wrote = _import_chunk(
-                    imp=imp, campaign=campaign, rows=chunk, checksums=checksums, summary=summary, codes=codes
-                )
+                wrote = _import_chunk(imp=imp, campaign=campaign, rows=chunk, summary=summary)
                 pledge_status_refresh(pledge_ids=list(wrote.pledge_ids))
-                last = {"status": StatementImport.Status.DONE, "finished_at": timezone.now()} if done == checked.rows else {}
+                last = {"status": StatementImport.Status.DONE, "finished_at": timezone.now()}
+                if done < checked.rows:
+                    last = {}
                 if not mine.update(rows_done=done, heartbeat_at=timezone.now(), **summary.as_dict(), **last):
                     raise _Superseded  # rolls the chunk back: the run that took over writes it
             _after_chunk(import_id=imp.pk, rows_done=done)
@@ -392,6 +398,42 @@ def _run(imp: StatementImport) -> None:
         mine.update(status=StatementImport.Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now())
 
 
+class _ReadRow(NamedTuple):
+    """A row of the second reading, with what can be worked out without the database."""
+
+    checksum: str
+    row: StatementRow
+    booked_at: datetime.datetime  # aware
+    found: tuple[set[str], set[str]] | None  # a credit's (anchored, loose) references
+    payer_account: str
+    payer_name: str
+
+
+class _ChunkReader:
+    """The next CHUNK rows of the second reading, each with its checksum (numbered across the whole
+    file), aware time, references and payer: pure computation, no database, so that it runs in a
+    thread of its own while the chunk before is written."""
+
+    def __init__(self, *, account_id: int, codes: list[str], tz) -> None:
+        self.checksums = _Checksums(account_id=account_id)
+        self.codes, self.tz = codes, tz
+
+    def skip(self, rows: Iterator[StatementRow], count: int) -> None:
+        for row in islice(rows, count):
+            self.checksums(row)
+
+    def __call__(self, rows: Iterator[StatementRow]) -> list[_ReadRow]:
+        chunk = []
+        for row in islice(rows, CHUNK):
+            payer_account, payer_name = payer_from_text(row.description)
+            chunk.append(_ReadRow(
+                self.checksums(row), row, timezone.make_aware(row.booked_at, self.tz),
+                reference_candidates(row.description, campaign_codes=self.codes) if row.amount > 0 else None,
+                payer_account, payer_name[:120],
+            ))
+        return chunk
+
+
 # The columns of a bank transaction as the import writes them, in this order.
 TRANSACTION_COLUMNS = (
     "account_id", "statement_import_id", "line", "booked_at", "amount", "description", "bank_reference",
@@ -399,27 +441,24 @@ TRANSACTION_COLUMNS = (
 )
 
 
-def _import_chunk(*, imp, campaign, rows, checksums: _Checksums, summary: _Summary, codes: list[str]) -> _Chunk:
+def _import_chunk(*, imp, campaign, rows: list[_ReadRow], summary: _Summary) -> _Chunk:
     account, wrote = imp.account, _Chunk()
-    keyed = [(checksums(row), row) for row in rows]
     known = set(
-        BankTransaction.objects.filter(account=account, checksum__in=[c for c, _r in keyed]).values_list(
+        BankTransaction.objects.filter(account=account, checksum__in=[read.checksum for read in rows]).values_list(
             "checksum", flat=True
         )
     )
-    fresh = [(c, r) for c, r in keyed if c not in known]
-    summary.duplicates += len(keyed) - len(fresh)
-
-    found = {c: reference_candidates(r.description, campaign_codes=codes) for c, r in fresh if r.amount > 0}
-    wanted = set().union(*(a | loose for a, loose in found.values())) if found else set()
+    fresh = [read for read in rows if read.checksum not in known]
+    summary.duplicates += len(rows) - len(fresh)
+    wanted: set[str] = set()
+    for read in fresh:
+        if read.found is not None:
+            wanted.update(*read.found)
     pledges = _pledges_facts(references=wanted)
 
-    tz, now, Status = timezone.get_current_timezone(), timezone.now(), BankTransaction.Status
+    now, Status = timezone.now(), BankTransaction.Status
     txns, credits = [], []
-    for checksum, row in fresh:
-        payer_account, payer_name = payer_from_text(row.description)
-        booked_at = timezone.make_aware(row.booked_at, tz)
-        payer_name = payer_name[:120]
+    for checksum, row, booked_at, found, payer_account, payer_name in fresh:
         targets, queue_code, refs = [], "", ""
         if row.amount <= 0:
             status = Status.DEBIT
@@ -427,7 +466,7 @@ def _import_chunk(*, imp, campaign, rows, checksums: _Checksums, summary: _Summa
         else:
             summary.credits += 1
             summary.credited_amount += row.amount
-            anchored, loose = found[checksum]
+            anchored, loose = found
             targets, queue_code, refs = _match(
                 campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=pledges
             )
