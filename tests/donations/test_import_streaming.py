@@ -109,3 +109,15 @@ def test_receipts_written_in_bulk_have_their_history_and_journal(account, admin_
     # and the journal chains every receipt and checks against the ledger
     check = journal_verify(campaign=account.campaign)
     assert (check.ok, check.entries) == (True, 3)
+
+
+@pytest.mark.parametrize("slice_size", [1, 7, 4 * 2**20])
+def test_the_stored_file_is_read_back_whole_in_slices(monkeypatch, account, admin_user, slice_size):
+    from donations import selectors
+
+    content = statement(GOOD, ("08/09/2024", "", "", "100,000", "Nguyễn Văn Đức ủng hộ"))
+    imp = statement_import_create(account=account, file_name="vcb.csv", content=content, uploaded_by=admin_user,
+                                  enqueue=False)
+    monkeypatch.setattr(selectors, "STATEMENT_CONTENT_SLICE", slice_size)
+
+    assert selectors.statement_import_content(statement_import=imp) == content
