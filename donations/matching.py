@@ -6,7 +6,9 @@ nothing. A reference is therefore looked for in two ways: right after a campaign
 with every separator removed, and as a separate 8-character word.
 """
 
+import functools
 import re
+from collections.abc import Sequence
 
 from campaigns.text import strip_diacritics
 
@@ -22,23 +24,29 @@ def fold(text: str) -> str:
     return strip_diacritics(text).upper()
 
 
+_SEPARATORS = re.compile(r"[^A-Z0-9]")
+_REFERENCE_WORD = re.compile(f"{_REF_CHARS}{{{REFERENCE_LENGTH}}}")
+
+
 def squash(text: str) -> str:
     """Folded text with every space and separator removed."""
-    return re.sub(r"[^A-Z0-9]", "", fold(text))
+    return _SEPARATORS.sub("", fold(text))
 
 
-def reference_candidates(text: str, *, campaign_codes: list[str]) -> tuple[set[str], set[str]]:
+@functools.lru_cache(maxsize=64)
+def _anchored_patterns(campaign_codes: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(re.escape(code) + f"({_REF_CHARS}{{{REFERENCE_LENGTH}}})") for code in campaign_codes)
+
+
+def reference_candidates(text: str, *, campaign_codes: Sequence[str]) -> tuple[set[str], set[str]]:
     """(references right after a campaign code, other 8-character words that could be references)."""
-    squashed = squash(text)
+    folded = fold(text)
+    squashed = _SEPARATORS.sub("", folded)
     anchored: set[str] = set()
-    for code in campaign_codes:
-        for match in re.finditer(re.escape(code) + f"({_REF_CHARS}{{{REFERENCE_LENGTH}}})", squashed):
+    for pattern in _anchored_patterns(tuple(campaign_codes)):
+        for match in pattern.finditer(squashed):
             anchored.add(match.group(1))
-    loose = {
-        word
-        for word in _WORD.findall(fold(text))
-        if len(word) == REFERENCE_LENGTH and all(c in REFERENCE_ALPHABET for c in word)
-    }
+    loose = {word for word in _WORD.findall(folded) if len(word) == REFERENCE_LENGTH and _REFERENCE_WORD.fullmatch(word)}
     return anchored, loose - anchored
 
 

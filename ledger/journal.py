@@ -46,24 +46,29 @@ class JournalEvent:
     values: dict[str, str]
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": "\\n", "\r": "\\r"})
+_FIELD_NAMES = frozenset(FIELDS)
+_VALUE_FIELDS = FIELDS[5:]  # those after version, campaign, sequence, event and number
+
+
 def escape(value: str) -> str:
     """Backslash, bar, line feed and carriage return are escaped so a line always splits the same way."""
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n").replace("\r", "\\r")
+    return value.translate(_ESCAPES)
 
 
 def canonical_text(*, campaign_code: str, sequence: int, event: JournalEvent) -> str:
-    values = {
-        **event.values,
-        "version": FORMAT_VERSION,
-        "campaign": campaign_code,
-        "sequence": str(sequence),
-        "event": event.event,
-        "number": event.number,
-    }
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValueError(f"not journal fields: {sorted(unknown)}")
-    return "|".join(escape(values.get(name, "")) for name in FIELDS)
+    values = event.values
+    if not values.keys() <= _FIELD_NAMES:
+        raise ValueError(f"not journal fields: {sorted(set(values) - _FIELD_NAMES)}")
+    get = values.get
+    fields = [
+        FORMAT_VERSION, campaign_code, str(sequence), event.event, event.number,
+        *[get(name, "") for name in _VALUE_FIELDS],
+    ]
+    everything = "".join(fields)
+    if "\\" in everything or "|" in everything or "\n" in everything or "\r" in everything:
+        fields = [escape(field) for field in fields]
+    return "|".join(fields)
 
 
 def chain_hash(previous: str, canonical: str) -> str:

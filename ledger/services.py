@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from simple_history.utils import bulk_create_with_history
 
 from campaigns.models import Campaign, ItemCategory
 
+from .bulk import bulk_insert, objects_insert
 from .journal import GENESIS, JournalEvent, canonical_text, chain_hash
 from .models import (
     AMOUNT_OUT_OF_RANGE,
@@ -122,16 +122,27 @@ def ledger_entries_append(
         return []
     model = type(entries[0])
     numbers = ledger_entry_numbers_reserve(model=model, campaign=campaign, count=len(entries))
-    for entry, (sequence, number) in zip(entries, numbers, strict=True):
+    if len(entries) == 1:
+        entry, (sequence, number) = entries[0], numbers[0]
         entry.campaign, entry.sequence, entry.number, entry.recorded_by = campaign, sequence, number, recorded_by
         entry.prepare_append()
         if validate:
             entry.full_clean()
-    if len(entries) == 1:
-        entries[0]._history_user = recorded_by
-        entries[0].save()
+        entry._history_user = recorded_by
+        entry.save()
     else:
-        bulk_create_with_history(entries, model, batch_size=1000, default_user=recorded_by)
+        # Related objects set as `entry.campaign = campaign` does, without its checks per entry.
+        campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
+        for entry, (sequence, number) in zip(entries, numbers, strict=True):
+            entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
+            campaign_field.set_cached_value(entry, campaign)
+            recorded_by_field.set_cached_value(entry, recorded_by)
+            entry.sequence, entry.number = sequence, number
+            entry.prepare_append()
+            if validate:
+                entry.full_clean()
+        # COPY on PostgreSQL, bulk_create elsewhere: the same rows, history included.
+        objects_insert(objs=entries, with_history=True, history_user=recorded_by)
     if lines:
         item_relation = model.items.field  # the goods-line model's foreign key to the entry
         item_relation.model.objects.bulk_create(
@@ -197,10 +208,11 @@ def ledger_entry_reverse(
 # --- the journal ------------------------------------------------------------------------------
 
 
-def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> list[JournalEntry]:
-    """Chain events onto the campaign's journal. The campaign must be locked (one writer at a time)."""
+def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> int:
+    """Chain events onto the campaign's journal; returns how many. The campaign must be locked (one
+    writer at a time)."""
     if not events:
-        return []
+        return 0
     last = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence").values("sequence", "hash").first()
     sequence, previous = (last["sequence"], last["hash"]) if last else (0, GENESIS)
     now = timezone.now()
@@ -209,11 +221,12 @@ def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> lis
         sequence += 1
         text = canonical_text(campaign_code=campaign.code, sequence=sequence, event=event)
         previous = chain_hash(previous, text)
-        rows.append(JournalEntry(
-            campaign=campaign, sequence=sequence, event=event.event, entry_number=event.number,
-            canonical=text, hash=previous, recorded_at=now,
-        ))
-    return JournalEntry.objects.bulk_create(rows, batch_size=2000)
+        rows.append((campaign.pk, sequence, event.event, event.number, text, previous, now))
+    bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=rows)
+    return len(rows)
+
+
+JOURNAL_COLUMNS = ("campaign_id", "sequence", "event", "entry_number", "canonical", "hash", "recorded_at")
 
 
 def journal_heads_record(*, until: datetime.date | None = None) -> int:

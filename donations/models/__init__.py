@@ -12,6 +12,7 @@ from .pledges import (
     Pledge,
     PledgeItem,
     PublicDisplay,
+    donor_public_name,
     mask_name,
 )
 from .receipts import Receipt, ReceiptItem
@@ -30,5 +31,6 @@ __all__ = [
     "ReceiptItem",
     "StatementColumnMapping",
     "StatementImport",
+    "donor_public_name",
     "mask_name",
 ]

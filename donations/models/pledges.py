@@ -88,11 +88,21 @@ class Donor(models.Model):
 
     @property
     def public_name(self) -> str:
-        if self.public_display == PublicDisplay.ANONYMOUS:
-            return ANONYMOUS_NAME
-        if self.public_display == PublicDisplay.MASKED:
-            return mask_name(self.display_name)
-        return self.display_name
+        return donor_public_name(
+            kind=self.kind, full_name=self.full_name, organization_name=self.organization_name,
+            public_display=self.public_display,
+        )
+
+
+def donor_public_name(*, kind: str, full_name: str, organization_name: str, public_display: str) -> str:
+    """The name a donor shows in public as they chose it (`Donor.public_name`), from the donor's
+    fields alone (for reads that load no Donor)."""
+    name = organization_name if kind == Donor.Kind.ORGANIZATION else full_name
+    if public_display == PublicDisplay.ANONYMOUS:
+        return ANONYMOUS_NAME
+    if public_display == PublicDisplay.MASKED:
+        return mask_name(name)
+    return name
 
 
 class Pledge(models.Model):

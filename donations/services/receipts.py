@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,41 +128,40 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     Cash: received when the receipts cover the amount (an overpayment stays received), partly
     received when less. Goods: received when every pledged category is covered.
     """
+    # Each pledge with the cash its receipts brought (one query: pledges joined to their receipts).
     pledges = list(
-        Pledge.objects.filter(pk__in=pledge_ids).exclude(status=Pledge.Status.CANCELLED).only("kind", "amount", "status")
+        Pledge.objects.filter(pk__in=pledge_ids).exclude(status=Pledge.Status.CANCELLED)
+        .annotate(cash_in=Sum("receipts__amount", filter=Q(receipts__kind=Kind.CASH)))
+        .values_list("pk", "kind", "amount", "status", "cash_in")
     )
-    if not pledges:
-        return
-    cash_in = dict(
-        Receipt.objects.filter(pledge_id__in=pledge_ids, kind=Kind.CASH)
-        .values("pledge_id").annotate(total=Sum("amount")).values_list("pledge_id", "total")
-    )
+    cash_in = {pk: got for pk, kind, _amount, _status, got in pledges if kind == Kind.CASH}
+    goods_ids = [pk for pk, kind, _amount, _status, _got in pledges if kind != Kind.CASH]
     goods_in = {
         (row["receipt__pledge_id"], row["category_id"]): row["total"]
-        for row in ReceiptItem.objects.filter(receipt__pledge_id__in=pledge_ids)
+        for row in ReceiptItem.objects.filter(receipt__pledge_id__in=goods_ids)
         .values("receipt__pledge_id", "category_id").annotate(total=Sum("quantity"))
-    }
+    } if goods_ids else {}
     goods_pledged: dict[int, dict[int, Decimal]] = {}
     for row in (
-        PledgeItem.objects.filter(pledge_id__in=pledge_ids)
+        PledgeItem.objects.filter(pledge_id__in=goods_ids)
         .values("pledge_id", "category_id").annotate(total=Sum("quantity"))
-    ):
+    ) if goods_ids else ():
         goods_pledged.setdefault(row["pledge_id"], {})[row["category_id"]] = row["total"]
 
     goods_some = {pid for (pid, _cat), total in goods_in.items() if total > 0}
     by_status: dict[str, list[int]] = {}
-    for pledge in pledges:
-        if pledge.kind == Kind.CASH:
-            got = cash_in.get(pledge.pk) or 0
-            covered, some = got >= pledge.amount, got > 0
+    for pk, kind, amount, current, _got in pledges:
+        if kind == Kind.CASH:
+            got = cash_in.get(pk) or 0
+            covered, some = got >= amount, got > 0
         else:
-            wanted = goods_pledged.get(pledge.pk, {})
-            got_by_cat = {cat: goods_in.get((pledge.pk, cat)) or 0 for cat in wanted}
+            wanted = goods_pledged.get(pk, {})
+            got_by_cat = {cat: goods_in.get((pk, cat)) or 0 for cat in wanted}
             covered = bool(wanted) and all(got_by_cat[c] >= q for c, q in wanted.items())
-            some = pledge.pk in goods_some
+            some = pk in goods_some
         status = Pledge.Status.RECEIVED if covered else Pledge.Status.PARTLY_RECEIVED if some else Pledge.Status.PLEDGED
-        if status != pledge.status:
-            by_status.setdefault(status, []).append(pledge.pk)
+        if status != current:
+            by_status.setdefault(status, []).append(pk)
     # One UPDATE per status (in slices that fit any database's parameter limit), not one per pledge.
     now = timezone.now()
     for status, ids in by_status.items():

@@ -6,12 +6,13 @@ of ``StatementRow`` (signed whole-đồng amounts, naive local times) or raises
 ``statement_error_text`` words in the active language.  Known layouts are Vietcombank,
 VietinBank, BIDV and MB; another bank's export is read by its column names (and, for a
 name the parser does not know, by what the column holds) or with a ``ColumnMapping``
-built from ``read_header_candidates``.
+built from ``read_header_candidates``.  ``read_statement`` gives the same rows one at a
+time, so that a large statement is never held whole.
 """
 
 from .errors import MAPPING_CODES, StatementError, statement_error_text
 from .layouts import LAYOUT_NAMES
-from .parser import parse_statement, read_header_candidates
+from .parser import StatementReader, parse_statement, read_header_candidates, read_statement
 from .records import ColumnMapping, ParsedStatement, StatementRow
 
 __all__ = [
@@ -20,8 +21,10 @@ __all__ = [
     "ColumnMapping",
     "ParsedStatement",
     "StatementError",
+    "StatementReader",
     "StatementRow",
     "parse_statement",
     "read_header_candidates",
+    "read_statement",
     "statement_error_text",
 ]

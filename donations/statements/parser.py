@@ -61,27 +61,67 @@ def parse_statement(*, content: bytes, filename: str, mapping: ColumnMapping | N
     say what they hold, or any bank's given ``mapping``.
 
     Raises ``StatementError`` naming the line and column of the first problem; a file
-    is either read completely or rejected.
+    is either read completely or rejected. ``read_statement`` reads the same rows one at a time.
     """
-    if mapping is not None:
-        check_mapping(mapping)
-    with closing(open_rows(content=content, filename=filename, score_row=_scorer(mapping))) as rows:
-        header, title_rows = _find_header(rows, mapping)
-        body: Iterator[Row] = rows
-        if header.missing:
-            sample = list(islice(rows, SAMPLE_ROWS))
-            header = complete_header(header, sample)
-            body = chain(sample, rows)
-        statement = ParsedStatement(layout=header.layout, account_number=find_account_number(title_rows))
-        statement.labels = {field: header.label(field) for field in header.positions}
-        converter = _RowConverter(header)
-        for line, cells in body:
-            row = converter(line, cells)
-            if row is None:
-                statement.skipped_lines += 1
-            else:
-                statement.rows.append(row)
+    with read_statement(content=content, filename=filename, mapping=mapping) as reader:
+        statement = ParsedStatement(layout=reader.layout, account_number=reader.account_number)
+        statement.labels = reader.labels
+        statement.rows = list(reader)
+        statement.skipped_lines = reader.skipped_lines
     return statement
+
+
+class StatementReader:
+    """A statement read one row at a time, never held whole: the header is found when it opens,
+    each row is converted as the iteration reaches it (``StatementError`` at the first bad one),
+    and ``skipped_lines`` counts the lines below the header that are no transaction, so far.
+
+    Use it as a context manager (or call ``close``): it holds the open file.
+    """
+
+    def __init__(self, *, content: bytes, filename: str, mapping: ColumnMapping | None = None) -> None:
+        if mapping is not None:
+            check_mapping(mapping)
+        self._rows = open_rows(content=content, filename=filename, score_row=_scorer(mapping))
+        try:
+            header, title_rows = _find_header(self._rows, mapping)
+            body: Iterator[Row] = self._rows
+            if header.missing:
+                sample = list(islice(self._rows, SAMPLE_ROWS))
+                header = complete_header(header, sample)
+                body = chain(sample, self._rows)
+        except BaseException:
+            self.close()
+            raise
+        self.layout: str = header.layout
+        self.account_number: str = find_account_number(title_rows)
+        self.labels: dict[str, str] = {field: header.label(field) for field in header.positions}
+        self.skipped_lines = 0
+        self._body = body
+        self._convert = _RowConverter(header)
+
+    def __iter__(self) -> Iterator[StatementRow]:
+        convert = self._convert
+        for line, cells in self._body:
+            row = convert(line, cells)
+            if row is None:
+                self.skipped_lines += 1
+            else:
+                yield row
+
+    def close(self) -> None:
+        self._rows.close()
+
+    def __enter__(self) -> "StatementReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_statement(*, content: bytes, filename: str, mapping: ColumnMapping | None = None) -> StatementReader:
+    """The statement's rows one at a time (see ``parse_statement`` and ``StatementReader``)."""
+    return StatementReader(content=content, filename=filename, mapping=mapping)
 
 
 def read_header_candidates(*, content: bytes, filename: str) -> list[str]:
@@ -153,11 +193,12 @@ class _RowConverter:
         self.width = len(header.cells)
         self.positions = header.positions
         self.header_keys = tuple(fold(cell) for cell in header.cells)
+        self.date_at = header.positions.get(DATE, 1 << 62)  # no date column: no row is a transaction
 
     def __call__(self, line: int, cells: Sequence[object]) -> StatementRow | None:
-        raw_date = self._cell(cells, DATE)
-        if is_blank(raw_date):  # blank lines, totals, wrapped text: not a transaction
-            return None
+        raw_date = cells[self.date_at] if self.date_at < len(cells) else None
+        if raw_date is None or (isinstance(raw_date, str) and not raw_date.strip()):
+            return None  # blank lines, totals, wrapped text: not a transaction
         try:
             booked_at = parse_date(raw_date)
         except ValueError:
@@ -170,7 +211,7 @@ class _RowConverter:
                 return None
             field = AMOUNT if AMOUNT in self.positions else CREDIT
             raise self._error("no_amount", line, field)
-        if any(not is_blank(cell) for cell in cells[self.width :]):
+        if len(cells) > self.width and any(not is_blank(cell) for cell in cells[self.width :]):
             raise StatementError("extra_cells", line=line)
         return StatementRow(
             line=line,
@@ -189,6 +230,8 @@ class _RowConverter:
 
     def _number(self, line: int, cells: Sequence[object], field: str) -> int | None:
         raw = self._cell(cells, field)
+        if raw is None or raw == "":  # an empty cell: no amount, as parse_amount says of it
+            return None
         try:
             return parse_amount(raw)
         except FractionalAmount:

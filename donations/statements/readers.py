@@ -9,9 +9,10 @@ import codecs
 import csv
 import io
 import os
+import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
 from .errors import StatementError
@@ -40,8 +41,12 @@ def open_rows(*, content: bytes, filename: str, score_row: Callable[[list[str]],
         raise StatementError("not_xlsx", filename=filename)
     if extension not in CSV_EXTENSIONS:
         raise StatementError("file_type", extension=extension)
-    text = decode_text(content)
-    return _until_blank_run(csv_rows(text, delimiter=sniff_delimiter(text, score_row)))
+    encoding, start = _text_encoding(content)
+    text_check(content)
+    sample = _text_start(content, encoding, start, SNIFF_CHARS)
+    delimiter = sniff_delimiter(sample, score_row)
+    del sample
+    return _until_blank_run(csv_rows(_text_lines(_text_blocks(content, encoding, start)), delimiter=delimiter))
 
 
 MAX_BLANK_RUN = 1_000  # blank lines in a row; a statement has a few at most (between its sections)
@@ -67,14 +72,19 @@ def _until_blank_run(rows: Iterator[Row]) -> Iterator[Row]:
 # --------------------------------------------------------------------------- CSV
 
 
+def _text_encoding(content: bytes) -> tuple[str, int]:
+    """UTF-8 (BOM optional) or UTF-16 with a BOM: the codec and where the text starts."""
+    if content.startswith(codecs.BOM_UTF8):
+        return "utf-8", len(codecs.BOM_UTF8)
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", 0  # the codec reads and drops the BOM
+    return "utf-8", 0
+
+
 def decode_text(content: bytes) -> str:
     """UTF-8 (BOM optional) or UTF-16 with a BOM; anything else is rejected, never guessed."""
-    if content.startswith(codecs.BOM_UTF8):
-        encoding, body = "utf-8", content[len(codecs.BOM_UTF8) :]
-    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding, body = "utf-16", content  # the codec reads and drops the BOM
-    else:
-        encoding, body = "utf-8", content
+    encoding, start = _text_encoding(content)
+    body = content[start:] if start else content
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as err:
@@ -87,6 +97,66 @@ def decode_text(content: bytes) -> str:
 
 def _wrong_encoding(line: int) -> StatementError:
     return StatementError("encoding", line=line)
+
+
+DECODE_BLOCK = 1 << 20  # bytes decoded at a time: a 30 MB statement is never held as one string
+
+
+def _text_blocks(content: bytes, encoding: str, start: int) -> Iterator[str]:
+    """The text of ``content`` from ``start``, decoded a block at a time (strict)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    view = memoryview(content)
+    for offset in range(start, len(content), DECODE_BLOCK):
+        block = decoder.decode(view[offset : offset + DECODE_BLOCK])
+        if block:
+            yield block
+    block = decoder.decode(b"", final=True)
+    if block:
+        yield block
+
+
+def text_check(content: bytes) -> None:
+    """Raise what ``decode_text`` raises for this content (wrong encoding, a NUL) without holding its text."""
+    encoding, start = _text_encoding(content)
+    try:
+        for block in _text_blocks(content, encoding, start):
+            if "\x00" in block:
+                break
+        else:
+            return
+    except UnicodeDecodeError:
+        pass
+    decode_text(content)  # the whole text, only for a file being rejected: it finds the line as before
+    raise _wrong_encoding(1)  # not reached: decode_text refuses what the blocks refused
+
+
+def _text_start(content: bytes, encoding: str, start: int, size: int) -> str:
+    """The first ``size`` characters of the (checked) text."""
+    text = ""
+    for block in _text_blocks(content, encoding, start):
+        text += block
+        if len(text) >= size:
+            break
+    return text[:size]
+
+
+# Line ends as ``io.StringIO(newline="")`` splits, which the csv module expects: \n, \r\n or \r. Other
+# characters that str.splitlines also breaks at send a block the slower way.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _text_lines(blocks: Iterator[str]) -> Iterator[str]:
+    """Physical lines (with their line ends) of text given in blocks, as ``io.StringIO(newline="")`` reads them."""
+    tail = ""
+    for block in blocks:
+        text = tail + block if tail else block
+        lines = text.splitlines(keepends=True) if _OTHER_BREAKS.search(text) is None else _LINE.findall(text)
+        # The last line may go on in the next block (a "\r" may be the first half of "\r\n").
+        tail = lines.pop() if lines and (lines[-1][-1] not in "\r\n" or lines[-1][-1] == "\r") else ""
+        yield from lines
+    if tail:
+        yield tail
 
 
 def sniff_delimiter(text: str, score_row: Callable[[list[str]], int]) -> str:
@@ -114,8 +184,10 @@ def sniff_delimiter(text: str, score_row: Callable[[list[str]], int]) -> str:
     return best
 
 
-def csv_rows(text: str, *, delimiter: str) -> Iterator[Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def csv_rows(text: str | Iterable[str], *, delimiter: str) -> Iterator[Row]:
+    """Rows of CSV text, given whole or as its physical lines (``_text_lines``)."""
+    lines = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(lines, delimiter=delimiter)
     previous_line = 0
     try:
         for cells in reader:

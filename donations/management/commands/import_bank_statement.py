@@ -35,7 +35,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        imp = statement_import_run(import_id=imp.pk)
+        import_id = imp.pk
+        del imp, content  # stored: the import reads it again, a slice at a time, and holds it once
+        imp = statement_import_run(import_id=import_id)
         if imp.status == StatementImport.Status.REJECTED:
             raise CommandError(f"Rejected {file.name}: {imp.error_text}")
         if imp.status != StatementImport.Status.DONE:
