@@ -284,8 +284,9 @@ def measure(label: str, account, user, content: bytes, rows: int, *, refresh: bo
         raise SystemExit(f"the importing process failed ({worker.returncode})")
     got = json.loads(out.strip().splitlines()[-1])
     seconds = got["seconds"]
+    bare = "COPY" if connection.vendor == "postgresql" else "bulk INSERT"
     print(f"{'baseline':<10} {rows:>8} rows  {base:7.2f} s  {rows / base:9,.0f} rows/s  "
-          "bare COPY into a scratch table without indexes, 2,000 rows a transaction")
+          f"bare {bare} into a scratch table without indexes, 2,000 rows a transaction")
     print(f"{label:<10} {got['rows_read']:>8} rows  {seconds:7.2f} s  {rows / seconds:9,.0f} rows/s "
           f"(target ≥ {TARGET_ROWS_PER_SECOND:,})  {seconds / base:5.1f}× the baseline  {got['queries']:>5} queries  "
           f"process peak RSS {got['peak_rss'] / 2**20:6.1f} MiB (target ≤ {TARGET_PEAK_MB} MB)")
