@@ -259,20 +259,27 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                           scripts=("transparency/sort.js",))
 
 
-def campaign_allocations(request: HttpRequest, slug: str) -> HttpResponse:
+def _campaign_rows_page(request: HttpRequest, slug: str, *, tab: str, rows: Callable, per_page: int,
+                        label: str) -> HttpResponse:
+    """A campaign's tab that pages through `rows(campaign_id=…)` under the campaign's headline figures."""
     number = _page_number(request)
 
     def build(campaign: Campaign) -> dict:
         return {
             "campaign": campaign,
-            "tab": "allocations",
+            "tab": tab,
             "totals": campaign_totals_get(campaign_id=campaign.pk),
-            "page": Paginator(allocation_list_public(campaign_id=campaign.pk), ALLOCATIONS_PER_PAGE).get_page(number),
+            "page": Paginator(rows(campaign_id=campaign.pk), per_page).get_page(number),
         }
 
-    return _campaign_page(request, slug, name="allocations", params=_page_params(number), build=build,
-                          template="transparency/allocations.html",
-                          title=lambda campaign, _context: f"{_('Allocations')} · {campaign.name}")
+    return _campaign_page(request, slug, name=tab, params=_page_params(number), build=build,
+                          template=f"transparency/{tab}.html",
+                          title=lambda campaign, _context: f"{label} · {campaign.name}")
+
+
+def campaign_allocations(request: HttpRequest, slug: str) -> HttpResponse:
+    return _campaign_rows_page(request, slug, tab="allocations", rows=allocation_list_public,
+                               per_page=ALLOCATIONS_PER_PAGE, label=_("Allocations"))
 
 
 def campaign_province(request: HttpRequest, slug: str, code: str) -> HttpResponse:
@@ -301,16 +308,5 @@ def campaign_province(request: HttpRequest, slug: str, code: str) -> HttpRespons
 
 
 def campaign_journal(request: HttpRequest, slug: str) -> HttpResponse:
-    number = _page_number(request)
-
-    def build(campaign: Campaign) -> dict:
-        return {
-            "campaign": campaign,
-            "tab": "journal",
-            "totals": campaign_totals_get(campaign_id=campaign.pk),
-            "page": Paginator(journal_head_list(campaign_id=campaign.pk), HEADS_PER_PAGE).get_page(number),
-        }
-
-    return _campaign_page(request, slug, name="journal", params=_page_params(number), build=build,
-                          template="transparency/journal.html",
-                          title=lambda campaign, _context: f"{_('Journal')} · {campaign.name}")
+    return _campaign_rows_page(request, slug, tab="journal", rows=journal_head_list, per_page=HEADS_PER_PAGE,
+                               label=_("Journal"))
