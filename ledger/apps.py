@@ -6,3 +6,6 @@ class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ledger"
     verbose_name = _("Ledger and journal")
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401  registers `__any_of`

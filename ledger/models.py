@@ -63,8 +63,9 @@ class LedgerEntry(models.Model):
     # Relations `journal_values` reads, loaded together when the journal is checked.
     JOURNAL_RELATED: tuple[str, ...] = ("reverses",)
 
+    # Indexed by the (campaign, sequence) constraint, which starts with it: no index of its own.
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="%(class)ss"
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="%(class)ss", db_index=False
     )
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
     number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
@@ -79,7 +80,14 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
-    history = HistoricalRecords(inherit=True)
+    # An entry is written once and never changed, so its history holds one row per entry: looked up
+    # by the entry's id and by date, never by its other columns, which stay unindexed there. Its user
+    # is the entry's `recorded_by`, whose foreign key the entry itself carries.
+    history = HistoricalRecords(
+        inherit=True, user_db_constraint=False,
+        no_db_index=["campaign", "number", "reverses", "recorded_by",  # every ledger's, then each ledger's own
+                     "pledge", "donor", "bank_transaction", "point", "province", "enrollment", "ward"],
+    )
 
     class Meta:
         abstract = True
@@ -158,7 +166,9 @@ EVENT_LABELS = {
 class JournalEntry(models.Model):
     """One link of a campaign's hash chain: an event's canonical text and the hash so far."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal", db_index=False
+    )  # indexed by the (campaign, sequence) constraint
     sequence = models.PositiveIntegerField(_("sequence"))
     event = models.CharField(_("event"), max_length=32, choices=list(EVENT_LABELS.items()))
     entry_number = models.CharField(_("entry number"), max_length=24)

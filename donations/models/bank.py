@@ -119,8 +119,9 @@ class BankTransaction(models.Model):
         NOT_DONATION = "not_donation", _("Not a donation")
         DEBIT = "debit", _("Debit (money out)")
 
-    account = models.ForeignKey(
-        ReceivingAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="transactions"
+    account = models.ForeignKey(  # indexed by (account, status) and (account, checksum): no index of its own
+        ReceivingAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="transactions",
+        db_index=False,
     )
     statement_import = models.ForeignKey(
         StatementImport, verbose_name=_("import"), on_delete=models.PROTECT, related_name="transactions"

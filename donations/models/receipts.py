@@ -1,6 +1,7 @@
 """What came in: an append-only ledger of cash and goods receipts."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,10 @@ class Receipt(LedgerEntry):
     pledge = models.ForeignKey(
         Pledge, verbose_name=_("pledge"), null=True, blank=True, on_delete=models.PROTECT, related_name="receipts"
     )
+    # Most receipts of a statement have no donor and no point: those two are indexed where set (Meta).
     donor = models.ForeignKey(
-        Donor, verbose_name=_("donor"), null=True, blank=True, on_delete=models.PROTECT, related_name="receipts"
+        Donor, verbose_name=_("donor"), null=True, blank=True, on_delete=models.PROTECT, related_name="receipts",
+        db_index=False,
     )
     bank_transaction = models.ForeignKey(
         "donations.BankTransaction",
@@ -41,7 +44,7 @@ class Receipt(LedgerEntry):
     )
     point = models.ForeignKey(
         DropOffPoint, verbose_name=_("received at point"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="receipts", help_text=_("The drop-off point or cash desk that received it."),
+        related_name="receipts", help_text=_("The drop-off point or cash desk that received it."), db_index=False,
     )
     public_name = models.CharField(_("public name"), max_length=200)
     search_name = models.CharField(_("public name for search"), max_length=200, editable=False, default="")
@@ -55,8 +58,9 @@ class Receipt(LedgerEntry):
             # The public ledger pages by (time, sequence) and (amount, sequence): with the sequence in
             # the index, a page deep inside thousands of equal times or amounts is one index range.
             models.Index(fields=["campaign", "received_at", "sequence"]),
-            models.Index(fields=["pledge"]),
             models.Index(fields=["campaign", "amount", "sequence"]),
+            models.Index(fields=["donor"], condition=Q(donor__isnull=False), name="receipt_donor_set"),
+            models.Index(fields=["point"], condition=Q(point__isnull=False), name="receipt_point_set"),
         ]
 
     def prepare_append(self) -> None:

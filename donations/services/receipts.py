@@ -130,7 +130,7 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     """
     # Each pledge with the cash its receipts brought (one query: pledges joined to their receipts).
     pledges = list(
-        Pledge.objects.filter(pk__in=pledge_ids).exclude(status=Pledge.Status.CANCELLED)
+        Pledge.objects.filter(pk__any_of=pledge_ids).exclude(status=Pledge.Status.CANCELLED)
         .annotate(cash_in=Sum("receipts__amount", filter=Q(receipts__kind=Kind.CASH)))
         .values_list("pk", "kind", "amount", "status", "cash_in")
     )
@@ -166,4 +166,4 @@ def pledge_status_refresh(*, pledge_ids: list[int]) -> None:
     now = timezone.now()
     for status, ids in by_status.items():
         for start in range(0, len(ids), 5_000):
-            Pledge.objects.filter(pk__in=ids[start:start + 5_000]).update(status=status, updated_at=now)
+            Pledge.objects.filter(pk__any_of=ids[start:start + 5_000]).update(status=status, updated_at=now)

@@ -1,10 +1,11 @@
-"""The import reads the file twice without holding it: the first reading rejects a bad file whole
-(wherever the bad row is, with the same precedence as before), the second writes it in chunks with
-bulk writes (COPY on PostgreSQL) whose rows, history and journal are what the ORM would write."""
+"""The import parses the file once without holding it: that reading rejects a bad file whole
+(wherever the bad row is, with the same precedence as before) and spools the rows to a temporary
+file, read back to write them in chunks with bulk writes (COPY on PostgreSQL) whose rows, history
+and journal are what the ORM would write."""
 
 import pytest
 from django.db.models import F
-from django.utils import translation
+from django.utils import timezone, translation
 
 from donations.models import BankTransaction, Receipt, StatementImport
 from donations.services import statement_import_create, statement_import_run
@@ -109,6 +110,45 @@ def test_receipts_written_in_bulk_have_their_history_and_journal(account, admin_
     # and the journal chains every receipt and checks against the ledger
     check = journal_verify(campaign=account.campaign)
     assert (check.ok, check.entries) == (True, 3)
+
+
+def test_the_file_is_parsed_once(monkeypatch, account, admin_user):
+    # given a good statement of five rows (three chunks of two)
+    readings = []
+    read_statement = import_service.read_statement
+
+    def counted(**kwargs):
+        readings.append(kwargs["filename"])
+        return read_statement(**kwargs)
+
+    monkeypatch.setattr(import_service, "read_statement", counted)
+    rows = [(f"08/09/2024 0{n}:00:00", f"FT{n}", "", "100,000", f"ung ho {n}") for n in range(1, 6)]
+
+    # when it is imported
+    imp = run(account, admin_user, *rows)
+
+    # then it was parsed once, and every row of it was written from the spooled rows
+    assert readings == ["vcb.csv"]
+    assert (imp.status, imp.rows_read, imp.rows_done, imp.direct) == ("done", 5, 5, 5)
+    assert list(BankTransaction.objects.order_by("line").values_list("bank_reference", "description")) == [
+        (f"FT{n}", f"ung ho {n}") for n in range(1, 6)
+    ]
+
+
+def test_a_bank_receipt_is_built_as_the_model_builds_it(account):
+    # given the values of a matched credit's receipt
+    moment = timezone.now()
+    given = {"amount": 500_000, "received_at": moment, "pledge_id": 7, "donor_id": 9, "public_name": "Nguyễn V. A."}
+
+    # when the import's maker builds it, and the model's constructor builds the same
+    built = import_service._ReceiptMaker(now=moment)(transaction_id=3, **given)
+    expected = Receipt(kind="cash", channel=Receipt.Channel.BANK_TRANSFER, created_at=moment, bank_transaction_id=3,
+                       **given)
+
+    # then every field holds the same value, and both are new unsaved instances
+    for field in Receipt._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(expected, field.attname), field.attname
+    assert (built._state.adding, built._state.db, built.pk) == (True, None, None)
 
 
 @pytest.mark.parametrize("slice_size", [1, 7, 4 * 2**20])
