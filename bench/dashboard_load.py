@@ -32,7 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from bench.ledger_read import national_campaign  # noqa: E402
-from bench.serve import bench_env, gunicorn, static_collect, wrk  # noqa: E402
+from bench.serve import bench_env, gunicorn, load_arguments, load_bounds, static_collect, wrk  # noqa: E402
 
 RATIO_TARGET, P99_TARGET = 0.7, 100.0
 
@@ -46,20 +46,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--receipts", type=int, default=1_000_000)
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3)")
-    parser.add_argument("--connections", type=int, default=12)
-    parser.add_argument("--seconds", type=int, default=10)
+    load_arguments(parser, redis="redis://127.0.0.1:6379/14", port=8765, limit=200_000)
     parser.add_argument("--rounds", type=int, default=3, help="dashboard loads, each between two trivial-view loads")
-    parser.add_argument("--limit", type=int, default=200_000, help="at most this many requests per load")
     args = parser.parse_args()
 
     campaign = national_campaign(args.receipts, regenerate=args.regenerate)
     env = bench_env(database_url=os.environ["DATABASE_URL"], redis_url=args.redis,
                     static_root=tempfile.mkdtemp(prefix="relief-bench-static-"))
     static_collect(env)
-    load = {"seconds": args.seconds, "connections": args.connections, "limit": args.limit}
+    load = load_bounds(args)
     with gunicorn(env, port=args.port, workers=args.workers) as base:
         dashboard = f"{base}{campaign.get_absolute_url()}"
         with urllib.request.urlopen(dashboard) as answer:  # the first view renders and caches the page

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.serve import HOST, bench_env, gunicorn, static_collect, wrk  # noqa: E402
+from bench.serve import HOST, bench_env, gunicorn, load_arguments, load_bounds, static_collect, wrk  # noqa: E402
 
 RATIO_TARGET = 0.7
 THROTTLE = "100000000/min"  # for the server only: the default stays what settings say
@@ -104,12 +104,7 @@ def line(label: str, figures: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3)")
-    parser.add_argument("--connections", type=int, default=12)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--limit", type=int, default=100_000, help="at most this many requests per load")
+    load_arguments(parser, redis="redis://127.0.0.1:6379/12", port=8766, limit=100_000)
     parser.add_argument("--conn-max-age", type=int, default=None, metavar="SECONDS",
                         help="keep database connections this long (CONN_MAX_AGE, given in DATABASE_URL); "
                              "production keeps them 60 s; 0 opens a new one per request")
@@ -140,7 +135,7 @@ def main() -> int:
         print("\n".join(cash_queries), end="\n\n")
 
     cash, goods = json.dumps(cash_body(), ensure_ascii=False), json.dumps(goods_body(), ensure_ascii=False)
-    load = {"seconds": args.seconds, "connections": args.connections, "limit": args.limit}
+    load = load_bounds(args)
     pledges = Pledge.objects.filter(campaign=campaign)
     with gunicorn(env, port=args.port, workers=args.workers) as base:
         request = urllib.request.Request(f"{base}/api/v1/pledges/", data=cash.encode(), method="POST",

@@ -4,6 +4,7 @@ load benchmarks share. wrk comes from Debian's packages (`apt-get install wrk`).
 Every run is bounded in time (`seconds`) and in requests (`limit`, enforced by the Lua script).
 """
 
+import argparse
 import os
 import re
 import shutil
@@ -50,6 +51,22 @@ function done(summary, latency, requests)
   file:close()
 end
 """
+
+
+def load_arguments(parser: argparse.ArgumentParser, *, redis: str, port: int, limit: int) -> None:
+    """The options every load benchmark takes: its Redis, the server's port and workers, and the
+    bounds of each wrk load (`load_bounds` gives them to `wrk`)."""
+    parser.add_argument("--redis", default=redis)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (the Dockerfile runs 3)")
+    parser.add_argument("--connections", type=int, default=12)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--limit", type=int, default=limit, help="at most this many requests per load")
+
+
+def load_bounds(args: argparse.Namespace) -> dict[str, int]:
+    """The keyword arguments of `wrk` that `load_arguments` set."""
+    return {"seconds": args.seconds, "connections": args.connections, "limit": args.limit}
 
 
 def bench_env(*, database_url: str, redis_url: str, static_root: str, **extra: str) -> dict[str, str]:
