@@ -99,7 +99,7 @@ class Allocation(LedgerEntry):
     JOURNAL_RELATED = ("reverses", "province")
     REVERSAL_COPIES = ("province_id", "decision_number", "decision_date", "purpose", "status", "disbursed_on")
 
-    number = models.CharField(_("allocation number"), max_length=24, unique=True, editable=False)
+    number = models.CharField(_("allocation number"), max_length=24, editable=False)  # unique: see LedgerEntry
     province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="allocations")
     decision_number = models.CharField(_("decision number"), max_length=64)
     decision_date = models.DateField(_("decision date"))

@@ -382,7 +382,7 @@ class Handover(LedgerEntry):
     JOURNAL_RELATED = ("reverses", "province")
     REVERSAL_COPIES = ("enrollment_id", "province_id", "ward_id", "point_id")
 
-    number = models.CharField(_("handover number"), max_length=24, unique=True, editable=False)
+    number = models.CharField(_("handover number"), max_length=24, editable=False)  # unique: see LedgerEntry
     enrollment = models.ForeignKey(
         Enrollment, verbose_name=_("enrollment"), on_delete=models.PROTECT, related_name="handovers"
     )

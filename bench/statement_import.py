@@ -9,7 +9,9 @@ waited. Not part of the test run.
 
 The statement mixes what a real one holds: transfers quoting a pledge reference inside bank noise,
 transfers without reference, identical small gifts, and debits (bank fees). It is imported twice:
-a first import, then the same file again (every row already known).
+a first import, then the same file again (every row already known). Then a next statement of as many
+new rows is imported into the same account: its lookups now run against the rows of the first, and
+should cost what they cost on an empty ledger.
 
 Each import runs in a process of its own, as in a Celery worker, so that its peak RSS is the
 importing process's alone (Django included), not this script's. The figures are printed beside
@@ -117,12 +119,14 @@ def setup(pledges: int):
     return user, account, list(Pledge.objects.filter(campaign=campaign).values_list("reference", "amount"))
 
 
-def statement(rows: int, pledges: list[tuple[str, int]]) -> bytes:
-    rng = random.Random(2)
+def statement(rows: int, pledges: list[tuple[str, int]], *, after: int = 0) -> bytes:
+    """A statement of `rows` transactions, numbered from `after` + 1 (another `after` gives other rows)."""
+    rng = random.Random(2 + after)
+    month = "10" if after else "09"  # the next month's: none of its rows is one of the first's
     out = io.StringIO()
     out.write(HEADER)
-    for n in range(1, rows + 1):
-        day = f"{1 + n % 28:02d}/09/2024 {n % 24:02d}:{n % 60:02d}:{(n * 7) % 60:02d}"
+    for n in range(after + 1, after + rows + 1):
+        day = f"{1 + n % 28:02d}/{month}/2024 {n % 24:02d}:{n % 60:02d}:{(n * 7) % 60:02d}"
         kind = n % 10
         if kind < 6:
             ref, amount = rng.choice(pledges)
@@ -324,6 +328,9 @@ def main():
     desk = connection.vendor == "postgresql"  # SQLite lets one writer in at a time whatever we do
     for label in ("first", "re-import"):
         measure(label, account, user, content, args.rows, refresh=not args.no_refresh, desk=desk)
+    # The next month's statement: as many new rows, into an account and a ledger that now hold the first's.
+    measure("next", account, user, statement(args.rows, pledges, after=args.rows), args.rows,
+            refresh=not args.no_refresh, desk=desk)
 
 
 if __name__ == "__main__":

@@ -163,7 +163,9 @@ def _copy(connection, model: type[Model], fields: Sequence[Field], lines: Sequen
     data = ("\n".join(lines) + "\n").encode()
 
     def copy(sql, params, many, context):
-        context["cursor"].cursor.copy_expert(sql, io.BytesIO(data), size=len(data) + 1)
+        # The driver's errors become Django's (IntegrityError, DataError, …), as for any query.
+        with connection.wrap_database_errors:
+            context["cursor"].cursor.copy_expert(sql, io.BytesIO(data), size=len(data) + 1)
 
     with connection.cursor() as cursor:
         executor = copy

@@ -68,7 +68,9 @@ class LedgerEntry(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="%(class)ss", db_index=False
     )
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
-    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
+    # Unique by a constraint, not `unique=True`: that adds a second, pattern index on PostgreSQL, for
+    # prefix searches no page makes, which every appended entry would pay for.
+    number = models.CharField(_("number"), max_length=24, editable=False)
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     amount = models.BigIntegerField(_("amount (đồng)"), null=True, blank=True)
     reverses = models.OneToOneField(
@@ -93,6 +95,7 @@ class LedgerEntry(models.Model):
         abstract = True
         constraints = [
             models.UniqueConstraint(fields=["campaign", "sequence"], name="%(class)s_unique_campaign_sequence"),
+            models.UniqueConstraint(fields=["number"], name="%(class)s_unique_number"),
             # Cash: positive, or negative for a reversal. Goods: no amount (values sit on the lines).
             models.CheckConstraint(
                 condition=(Q(kind="cash") & Q(reverses__isnull=True) & Q(amount__gt=0))
@@ -166,9 +169,13 @@ EVENT_LABELS = {
 class JournalEntry(models.Model):
     """One link of a campaign's hash chain: an event's canonical text and the hash so far."""
 
+    # Indexed by the (campaign, sequence) constraint. No foreign key in the database: a journal entry
+    # exists only beside a ledger entry of the same campaign, whose own key already keeps the campaign
+    # from going, and checking it again for every appended line would double the work at commit.
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal", db_index=False
-    )  # indexed by the (campaign, sequence) constraint
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal", db_index=False,
+        db_constraint=False,
+    )
     sequence = models.PositiveIntegerField(_("sequence"))
     event = models.CharField(_("event"), max_length=32, choices=list(EVENT_LABELS.items()))
     entry_number = models.CharField(_("entry number"), max_length=24)

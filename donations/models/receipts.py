@@ -23,7 +23,7 @@ class Receipt(LedgerEntry):
 
     REVERSAL_COPIES = ("channel", "pledge_id", "donor_id", "bank_transaction_id", "point_id", "public_name")
 
-    number = models.CharField(_("receipt number"), max_length=24, unique=True, editable=False)
+    number = models.CharField(_("receipt number"), max_length=24, editable=False)  # unique: see LedgerEntry
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     pledge = models.ForeignKey(

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -476,11 +476,7 @@ TRANSACTION_COLUMNS = (
 
 def _import_chunk(*, imp, campaign, rows: list[_ReadRow], summary: _Summary) -> _Chunk:
     account, wrote = imp.account, _Chunk()
-    known = set(
-        BankTransaction.objects.filter(account=account, checksum__any_of=[read.checksum for read in rows]).values_list(
-            "checksum", flat=True
-        )
-    )
+    known = _known_checksums(account_id=account.pk, checksums=[read.checksum for read in rows])
     fresh = [read for read in rows if read.checksum not in known]
     summary.duplicates += len(rows) - len(fresh)
     wanted: set[str] = set()
@@ -534,6 +530,29 @@ def _import_chunk(*, imp, campaign, rows: list[_ReadRow], summary: _Summary) -> 
     ledger_entries_append(campaign=campaign, entries=receipts, recorded_by=imp.uploaded_by, validate=False)
     wrote.receipts = len(receipts)
     return wrote
+
+
+def _known_checksums(*, account_id: int, checksums: list[str]) -> set[str]:
+    """Which of these checksums the account's bank transactions already have.
+
+    On PostgreSQL each checksum is looked up in the (account, checksum) index, one probe each: asked
+    as `checksum = ANY(…)`, the planner reads every transaction of the account instead once it holds
+    more than a few thousand, and a long import would read them all again for each chunk.
+    """
+    if not checksums:
+        return set()
+    if connection.vendor != "postgresql":
+        return set(BankTransaction.objects.filter(account_id=account_id, checksum__any_of=checksums).values_list(
+            "checksum", flat=True))
+    table = connection.ops.quote_name(BankTransaction._meta.db_table)
+    with connection.cursor() as cursor:
+        # A LATERAL subquery with LIMIT is not flattened into a join: it runs once per checksum.
+        cursor.execute(
+            f"SELECT found.checksum FROM unnest(%s::varchar[]) AS wanted(checksum), LATERAL ("
+            f"SELECT checksum FROM {table} WHERE account_id = %s AND checksum = wanted.checksum LIMIT 1) AS found",
+            [checksums, account_id],
+        )
+        return {checksum for (checksum,) in cursor.fetchall()}
 
 
 def _match(*, campaign, amount, anchored, loose, pledges) -> tuple[list[tuple[Pledge, int]], str, str]:

@@ -14,7 +14,7 @@ from donations.services.statements import transaction_checksum
 from donations.statements import parse_statement
 from ledger.services import journal_verify
 from tests.donations.helpers import statement
-from tests.factories import PledgeFactory
+from tests.factories import PledgeFactory, ReceivingAccountFactory
 
 GOOD = ("08/09/2024 09:00:00", "FT1", "", "500,000", "MBVCB.1.K7M3PQ9X.ung ho")
 
@@ -161,3 +161,21 @@ def test_the_stored_file_is_read_back_whole_in_slices(monkeypatch, account, admi
     monkeypatch.setattr(selectors, "STATEMENT_CONTENT_SLICE", slice_size)
 
     assert selectors.statement_import_content(statement_import=imp) == content
+
+
+def test_known_checksums_are_those_of_the_account_only(account, admin_user):
+    # given a statement imported into the account, and a transaction with another checksum on another account
+    run(account, admin_user, GOOD, ("08/09/2024", "", "", "100,000", "ung ho"))
+    mine = list(BankTransaction.objects.order_by("line").values_list("checksum", flat=True))
+    other = ReceivingAccountFactory(campaign=account.campaign, account_number="0071000999999")
+    elsewhere = BankTransaction.objects.create(
+        account=other, statement_import=StatementImport.objects.get(), line=1, booked_at=timezone.now(),
+        amount=1, description="x", checksum="f" * 64, status=BankTransaction.Status.DIRECT,
+    )
+
+    # when a chunk's checksums are looked up: the account's two, the other account's, and one nobody has
+    found = import_service._known_checksums(account_id=account.pk, checksums=[*mine, elsewhere.checksum, "0" * 64])
+
+    # then only the account's own are known
+    assert found == set(mine)
+    assert import_service._known_checksums(account_id=account.pk, checksums=[]) == set()

@@ -6,7 +6,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -176,3 +176,18 @@ def test_ids_are_reserved_from_the_tables_own_sequence(campaign):
 
     assert first == sorted(first) and len(set(first)) == 3
     assert entry.pk > max(first)
+
+
+
+@pytest.mark.parametrize("write", [lambda objs: objects_insert(objs=objs), Receipt.objects.bulk_create],
+                         ids=["bulk write", "ORM"])
+def test_a_second_entry_of_the_same_number_is_refused_by_the_database(write, campaign, admin_user):
+    # given two receipts that differ in sequence but carry the same number, written behind the services' back
+    first, second = receipts(campaign, admin_user, first=1, pledge=None, donor=None)[:2]
+    second.number = first.number
+
+    # then the database refuses them, by its unique constraint on the number
+    with pytest.raises(IntegrityError, match="receipt_unique_number|UNIQUE constraint failed: donations_receipt.number"):
+        with transaction.atomic():
+            write([first, second])
+    assert Receipt.objects.count() == 0
