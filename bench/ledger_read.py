@@ -95,10 +95,19 @@ def deep_cursor(campaign: Campaign, sort: str, depth: int) -> LedgerCursor:
     raise ValueError("the ledger is not that deep")
 
 
+MISSED: list[str] = []  # the figures that missed their target, for the exit status
+
+
+def verdict(label: str, ok: bool) -> str:
+    if not ok:
+        MISSED.append(label)
+    return "ok" if ok else "MISSED"
+
+
 def report(label: str, values: list[float], baseline: float | None = None, target: float | None = None) -> None:
     ratio = f"  ×{p95(values) / baseline:5.2f} of baseline" if baseline else ""
-    verdict = f"  (target ≤ {target:.0f} ms: {'ok' if p95(values) <= target else 'MISSED'})" if target else ""
-    print(f"{label:<44} p50 {statistics.median(values):7.1f} ms  p95 {p95(values):7.1f} ms{ratio}{verdict}")
+    verdict_text = f"  (target ≤ {target:.0f} ms: {verdict(label, p95(values) <= target)})" if target else ""
+    print(f"{label:<44} p50 {statistics.median(values):7.1f} ms  p95 {p95(values):7.1f} ms{ratio}{verdict_text}")
 
 
 def name_searches(campaign: Campaign, runs: int) -> list[float]:
@@ -177,10 +186,10 @@ def measure_download(campaign: Campaign) -> None:
           f"{raw_rate:>9,.0f} rows/s")
     print(f"{'CSV download, streamed':<44} {result['rows']:>9,} rows {result['seconds']:6.1f} s {rate:>9,.0f} rows/s"
           f"  ×{rate / raw_rate:4.2f} of baseline  {result['bytes'] / 2**20:.0f} MiB  "
-          f"(target ≥ 100,000 rows/s: {'ok' if rate >= 100_000 else 'MISSED'})")
+          f"(target ≥ 100,000 rows/s: {verdict('CSV download', rate >= 100_000)})")
     print(f"{'process peak memory':<44} {result['rss_peak_mib']:7.1f} MiB  (before {result['rss_before_mib']:.1f} "
           f"MiB, after the database read alone {result['rss_after_raw_mib']:.1f} MiB; target ≤ 200 MiB: "
-          f"{'ok' if result['rss_peak_mib'] <= 200 else 'MISSED'})")
+          f"{verdict('CSV download memory', result['rss_peak_mib'] <= 200)})")
 
 
 def main():
@@ -200,7 +209,8 @@ def main():
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     measure_pages(campaign, args.runs)
     measure_download(campaign)
+    return 1 if MISSED else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -273,7 +273,8 @@ def desk_receipt_after(seconds: float, campaign, user, waits: list[float]) -> th
     return thread
 
 
-def measure(label: str, account, user, content: bytes, rows: int, *, refresh: bool, desk: bool) -> None:
+def measure(label: str, account, user, content: bytes, rows: int, *, refresh: bool, desk: bool) -> bool:
+    """Import `content` in a process of its own and print its figures; whether they met the targets."""
     base = baseline(rows)
     imp = statement_import_create(account=account, file_name="bench.csv", content=content, uploaded_by=user,
                                   enqueue=False)
@@ -306,6 +307,7 @@ def measure(label: str, account, user, content: bytes, rows: int, *, refresh: bo
           f"{got['queued']} queued, {got['debits']} debits, {got['duplicates']} already known]")
     print(f"{'':<10} campaign lock: {len(got['holds'])} transactions, longest held {max(got['holds'], default=0):.2f} s"
           + (f"; desk receipt recorded 2 s in waited {waits[0]:.2f} s" if waits else ""))
+    return rows / seconds >= TARGET_ROWS_PER_SECOND and got["peak_rss"] <= TARGET_PEAK_MB * 10**6
 
 
 def main():
@@ -326,12 +328,13 @@ def main():
     content = statement(args.rows, pledges)
     print(f"database: {connection.vendor}; statement: {len(content) / 2**20:.1f} MiB, {args.rows} rows")
     desk = connection.vendor == "postgresql"  # SQLite lets one writer in at a time whatever we do
-    for label in ("first", "re-import"):
-        measure(label, account, user, content, args.rows, refresh=not args.no_refresh, desk=desk)
+    met = [measure(label, account, user, content, args.rows, refresh=not args.no_refresh, desk=desk)
+           for label in ("first", "re-import")]
     # The next month's statement: as many new rows, into an account and a ledger that now hold the first's.
-    measure("next", account, user, statement(args.rows, pledges, after=args.rows), args.rows,
-            refresh=not args.no_refresh, desk=desk)
+    met.append(measure("next", account, user, statement(args.rows, pledges, after=args.rows), args.rows,
+                       refresh=not args.no_refresh, desk=desk))
+    return 0 if all(met) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

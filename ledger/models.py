@@ -171,7 +171,7 @@ class JournalEntry(models.Model):
 
     # Indexed by the (campaign, sequence) constraint. No foreign key in the database: a journal entry
     # exists only beside a ledger entry of the same campaign, whose own key already keeps the campaign
-    # from going, and checking it again for every appended line would double the work at commit.
+    # from going; checked again, it would cost one more lookup per line at every commit.
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="journal", db_index=False,
         db_constraint=False,
