@@ -53,7 +53,6 @@ from ..selectors import statement_import_content, statement_import_stalled
 from ..statements import (
     MAPPING_CODES,
     ColumnMapping,
-    ParsedStatement,
     StatementError,
     StatementRow,
     read_statement,
@@ -233,16 +232,6 @@ class _RowBounds:
     def raise_first(self) -> None:
         if self.first is not None:
             raise self.first
-
-
-def statement_rows_check(*, parsed: ParsedStatement, campaign: Campaign) -> None:
-    """Every row within the bounds a receipt has: a credit no larger than one entry may be, a date
-    neither before the campaign started nor in the future. Raises StatementError naming the first
-    row out of bounds, by line and column, and so the whole file is rejected with nothing written."""
-    bounds = _RowBounds(campaign=campaign, labels=parsed.labels)
-    for row in parsed.rows:
-        bounds.check(row)
-        bounds.raise_first()
 
 
 def _day_text(moment: datetime.date) -> str:

@@ -178,7 +178,6 @@ def test_ids_are_reserved_from_the_tables_own_sequence(campaign):
     assert entry.pk > max(first)
 
 
-
 @pytest.mark.parametrize("write", [lambda objs: objects_insert(objs=objs), Receipt.objects.bulk_create],
                          ids=["bulk write", "ORM"])
 def test_a_second_entry_of_the_same_number_is_refused_by_the_database(write, campaign, admin_user):

@@ -1,5 +1,8 @@
 """`__any_of` selects what `__in` selects (as `= ANY(array)` on PostgreSQL, an IN list elsewhere)."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from donations.models import Pledge
 from tests.factories import PledgeFactory
 
@@ -17,4 +20,6 @@ def test_any_of_selects_what_in_selects(campaign):
     assert list(by_reference.values_list("reference", flat=True)) == ["AAAAAAAA", "CCCCCCCC"]
     assert list(by_reference) == list(Pledge.objects.filter(reference__in=wanted).order_by("reference"))
     assert list(by_id) == [pledges[1]]
-    assert list(Pledge.objects.filter(pk__any_of=[])) == []
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Pledge.objects.filter(pk__any_of=[])) == []
+    assert len(queries) == 0
