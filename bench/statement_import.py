@@ -24,6 +24,9 @@ By default each chunk's public figures refresh runs in the importing process (ta
 without a broker); the time it takes is printed apart, with the rate of the import without it (in
 production a worker runs it, coalesced). --no-refresh leaves it out. The importing process's own
 CPU time and, on a local PostgreSQL, its database backend's are printed too: where the time goes.
+On PostgreSQL the import reads ahead on a second connection (the next chunk's lookups, while this
+one is written): its backend's CPU is counted with the backends that ended during the run, and its
+queries are not among those counted (the writing connection's).
 """
 
 import argparse
@@ -179,18 +182,22 @@ def baseline(rows: int) -> float:
 # --- the importing process ----------------------------------------------------------------------
 
 
-def backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend so far, when it runs on this machine."""
+def backend_cpu_seconds() -> tuple[float, float] | None:
+    """CPU time so far of this connection's PostgreSQL backend, and of the backends that have ended
+    (the server reaps them: the import's read-ahead connection once closed, and any other that ended
+    meanwhile), when the server runs on this machine."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server = Path(f"/proc/{backend[1]}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(backend[11]) + int(backend[12])) / tick, (int(server[13]) + int(server[14])) / tick
 
 
 def peak_rss() -> int:
@@ -244,10 +251,12 @@ def run_import(import_id: int, refresh: bool) -> dict:
     with connection.execute_wrapper(count):
         imp = statement_import_run(import_id=import_id)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_before
+    time.sleep(0.5)  # the read-ahead connection's backend, closed at the end of the run, is reaped
     backend_after = backend_cpu_seconds()
     return {
         "seconds": seconds, "python_cpu": cpu, "queries": queries[0],
-        "database_cpu": None if backend_before is None or backend_after is None else backend_after - backend_before,
+        "database_cpu": None if backend_before is None or backend_after is None else
+        [after - before for before, after in zip(backend_before, backend_after, strict=True)],
         "peak_rss": peak_rss(),
         "refreshes": refreshes, "holds": holds,
         **{name: getattr(imp, name) for name in (
@@ -302,7 +311,8 @@ def measure(label: str, account, user, content: bytes, rows: int, *, refresh: bo
               f" without them {alone:.2f} s, {rows / alone:,.0f} rows/s, {alone / base:.1f}× the baseline")
     cpu = f"CPU: importing process {got['python_cpu']:.2f} s"
     if got["database_cpu"] is not None:
-        cpu += f", its database backend {got['database_cpu']:.2f} s"
+        own, ended = got["database_cpu"]
+        cpu += f", its database backend {own:.2f} s and backends that ended meanwhile {ended:.2f} s (its read-ahead)"
     print(f"{'':<10} {cpu}  [{got['status']}: {got['matched']} matched, {got['direct']} direct, "
           f"{got['queued']} queued, {got['debits']} debits, {got['duplicates']} already known]")
     print(f"{'':<10} campaign lock: {len(got['holds'])} transactions, longest held {max(got['holds'], default=0):.2f} s"

@@ -18,6 +18,7 @@ import io
 import logging
 import time
 from collections.abc import Sequence
+import dataclasses
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter
@@ -156,11 +157,15 @@ def ids_reserve(*, model: type[Model], count: int, using: str | None = None) -> 
         return sorted(value for (value,) in cursor.fetchall())
 
 
-def _copy(connection, model: type[Model], fields: Sequence[Field], lines: Sequence[str]) -> None:
-    """COPY the rows (COPY text, a line each) into the model's table."""
+def _payload(lines: Sequence[str]) -> bytes:
+    """What COPY reads: the lines (COPY text, a row each), each ended."""
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _copy(connection, model: type[Model], fields: Sequence[Field], data: bytes, count: int) -> None:
+    """COPY `count` rows (`_payload`) into the model's table."""
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
-    data = ("\n".join(lines) + "\n").encode()
 
     def copy(sql, params, many, context):
         # The driver's errors become Django's (IntegrityError, DataError, …), as for any query.
@@ -177,9 +182,9 @@ def _copy(connection, model: type[Model], fields: Sequence[Field], lines: Sequen
         finally:
             if connection.queries_logged:
                 duration = time.monotonic() - started
-                connection.queries_log.append({"sql": f"{sql} -- {len(lines)} rows", "time": f"{duration:.3f}"})
+                connection.queries_log.append({"sql": f"{sql} -- {count} rows", "time": f"{duration:.3f}"})
                 logger.debug(
-                    "(%.3f) %s -- %s rows", duration, sql, len(lines),
+                    "(%.3f) %s -- %s rows", duration, sql, count,
                     extra={"duration": duration, "sql": sql, "params": None, "alias": connection.alias},
                 )
 
@@ -192,6 +197,57 @@ def _lines(connection, fields: Sequence[Field], rows: Sequence[Sequence[object]]
     return list(map("\t".join, zip(*texts)))
 
 
+def copies(*, model: type[Model], using: str | None = None) -> bool:
+    """Whether new rows of `model` go in by COPY, with primary keys that `ids_reserve` can take first."""
+    return _copies(connections[using or router.db_for_write(model)])
+
+
+@dataclasses.dataclass
+class NewRows:
+    """New rows of one model made ready by `rows_prepare`, written by `rows_write`: on PostgreSQL
+    what COPY reads, elsewhere the instances `bulk_create` saves."""
+
+    model: type[Model]
+    alias: str
+    columns: list[Field] = dataclasses.field(default_factory=list)
+    data: bytes = b""
+    count: int = 0
+    objs: list[Model] = dataclasses.field(default_factory=list)
+
+
+def rows_prepare(
+    *, model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[object]], using: str | None = None
+) -> NewRows:
+    """New rows of `model`, each the values of `fields` (attribute names: `account_id`, not
+    `account`; the primary key may be one), made ready to insert as `bulk_create` would write them;
+    fields not given get their defaults, each computed once for all the rows. Runs no query, so it
+    may run in a thread of its own while the connection is busy."""
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    if not rows:
+        return NewRows(model, alias)
+    if not _copies(connection):
+        return NewRows(model, alias, objs=[model(**dict(zip(fields, row, strict=True))) for row in rows])
+    columns = _fields(model, fields)
+    lines = _lines(connection, columns, rows)
+    defaults = _defaults(model, fields)
+    if defaults:
+        tail = "".join("\t" + _Column(field, connection).text(value) for field, value in defaults)
+        lines = [line + tail for line in lines]
+    columns += [field for field, _value in defaults]
+    return NewRows(model, alias, columns=columns, data=_payload(lines), count=len(lines))
+
+
+def rows_write(prepared: NewRows) -> None:
+    """Insert the rows `rows_prepare` made ready, in the caller's transaction."""
+    connection = connections[prepared.alias]
+    connection.ensure_connection()
+    if prepared.objs:
+        prepared.model._base_manager.using(prepared.alias).bulk_create(prepared.objs)
+    elif prepared.count:
+        _copy(connection, prepared.model, prepared.columns, prepared.data, prepared.count)
+
+
 def bulk_insert(
     *,
     model: type[Model],
@@ -200,94 +256,135 @@ def bulk_insert(
     returning_ids: bool = False,
     using: str | None = None,
 ) -> list[int]:
-    """Insert new rows of `model`, each the values of `fields` (attribute names: `account_id`, not
-    `account`), as `bulk_create([model(**dict(zip(fields, row))) for row in rows])` would; fields not
-    given get their defaults, each computed once for all the rows. Returns the new primary keys in
-    the order of `rows` when `returning_ids`, else []."""
+    """Insert new rows of `model` as `rows_prepare` describes them, at once. Returns the new primary
+    keys in the order of `rows` when `returning_ids`, else []."""
     if not rows:
         return []
     alias = using or router.db_for_write(model)
+    ids: list[int] = []
+    if returning_ids and copies(model=model, using=alias):
+        ids = ids_reserve(model=model, count=len(rows), using=alias)
+        fields = [model._meta.pk.attname, *fields]
+        rows = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
+    prepared = rows_prepare(model=model, fields=fields, rows=rows, using=alias)
+    rows_write(prepared)
+    return [obj.pk for obj in prepared.objs] if returning_ids and prepared.objs else ids
+
+
+@dataclasses.dataclass
+class NewObjects:
+    """New instances of one model made ready by `objects_prepare`, saved by `objects_write`."""
+
+    model: type[Model]
+    alias: str
+    objs: list[Model]
+    with_history: bool
+    history_user: AbstractBaseUser | None
+    fields: list[Field] = dataclasses.field(default_factory=list)  # the COPY columns, the primary key first
+    unkeyed: list[str] | None = None  # each one's COPY line but its primary key, until `objects_write` takes them
+    rows: NewRows | None = None  # the rows ready to COPY, once every instance has its primary key
+    history: NewRows | None = None  # and their history rows, where they are the instances' own lines
+
+
+def objects_prepare(
+    *, objs: Sequence[Model], with_history: bool = False, history_user: AbstractBaseUser | None = None,
+    using: str | None = None,
+) -> NewObjects:
+    """Make new instances of one model ready for `objects_write`; on PostgreSQL their COPY text and,
+    when every instance already has its primary key (`ids_reserve`), their history's too. Runs no
+    query. A related object must have been saved before it was assigned (its id is read as it is)."""
+    model = type(objs[0])
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    prepared = NewObjects(model, alias, list(objs), with_history, history_user)
+    if not _copies(connection):
+        return prepared
+    pk = model._meta.pk
+    prepared.fields = [pk, *[field for field in model._meta.concrete_fields if field is not pk]]
+    for field in prepared.fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, field.pre_save(obj, add=True))
+    keyed = all(obj.pk is not None for obj in objs)
+    columns = prepared.fields if keyed else prepared.fields[1:]
+    lines = _lines(connection, columns, list(map(attrgetter(*[field.attname for field in columns]), objs)))
+    if keyed:
+        _keyed(connection, prepared, lines)
+    else:
+        prepared.unkeyed = lines
+    return prepared
+
+
+def _keyed(connection, prepared: NewObjects, lines: list[str]) -> None:
+    """The instances' rows ready to COPY from their lines (primary key first), and their history's."""
+    prepared.rows = NewRows(prepared.model, prepared.alias, columns=prepared.fields, data=_payload(lines),
+                            count=len(lines))
+    if prepared.with_history:
+        prepared.history = _history_rows(connection, prepared, lines)
+
+
+def objects_write(prepared: NewObjects) -> list[Model]:
+    """Save the instances `objects_prepare` made ready as `bulk_create(objs)` does, taking primary
+    keys for those without, and with `with_history` their "created" history rows as
+    `history_insert(user=history_user)` writes them."""
+    objs, alias = prepared.objs, prepared.alias
     connection = connections[alias]
     connection.ensure_connection()
-    if not _copies(connection):
-        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-        model._base_manager.using(alias).bulk_create(objs)
-        return [obj.pk for obj in objs] if returning_ids else []
-    given = _fields(model, fields)
-    defaults = _defaults(model, fields)
-    columns = list(given)
-    ids: list[int] = []
-    if returning_ids:
-        ids = ids_reserve(model=model, count=len(rows), using=alias)
-        columns.insert(0, model._meta.pk)
-        rows = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
-    lines = _lines(connection, columns, rows)
-    if defaults:
-        tail = "".join("\t" + _Column(field, connection).text(value) for field, value in defaults)
-        lines = [line + tail for line in lines]
-        columns += [field for field, _value in defaults]
-    _copy(connection, model, columns, lines)
-    return ids
+    if not prepared.fields:  # not by COPY
+        prepared.model._base_manager.using(alias).bulk_create(objs)
+        if prepared.with_history:
+            history_insert(objs=objs, user=prepared.history_user, using=alias)
+        return objs
+    if prepared.rows is None:
+        new = [obj for obj in objs if obj.pk is None]
+        for obj, new_id in zip(new, ids_reserve(model=prepared.model, count=len(new), using=alias), strict=True):
+            obj.pk = new_id
+        pk = _Column(prepared.fields[0], connection)
+        _keyed(connection, prepared, [f"{pk.text(obj.pk)}\t{line}" for obj, line in zip(objs, prepared.unkeyed,
+                                                                                       strict=True)])
+    rows_write(prepared.rows)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, alias
+    if prepared.history is not None:
+        rows_write(prepared.history)
+    elif prepared.with_history:
+        history_insert(objs=objs, user=prepared.history_user, using=alias)
+    return objs
 
 
 def objects_insert(
     *, objs: Sequence[Model], with_history: bool = False, history_user: AbstractBaseUser | None = None,
     using: str | None = None,
 ) -> list[Model]:
-    """Save new instances of one model as `bulk_create(objs)` does, setting each one's primary key,
-    and with `with_history` their "created" history rows as `history_insert(user=history_user)`
-    writes them. A related object must have been saved before it was assigned (its id is read as
-    it is)."""
+    """Save new instances of one model at once: `objects_write(objects_prepare(...))`."""
     if not objs:
         return []
-    model = type(objs[0])
-    alias = using or router.db_for_write(model)
-    connection = connections[alias]
-    connection.ensure_connection()
-    if not _copies(connection):
-        model._base_manager.using(alias).bulk_create(objs)
-        if with_history:
-            history_insert(objs=objs, user=history_user, using=using)
-        return list(objs)
-    pk = model._meta.pk
-    fields = [pk, *[field for field in model._meta.concrete_fields if field is not pk]]
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, field.attname, field.pre_save(obj, add=True))
-    new = [obj for obj in objs if obj.pk is None]
-    for obj, new_id in zip(new, ids_reserve(model=model, count=len(new), using=alias), strict=True):
-        obj.pk = new_id
-    lines = _lines(connection, fields, list(map(attrgetter(*[field.attname for field in fields]), objs)))
-    _copy(connection, model, fields, lines)
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, alias
-    if with_history:
-        _history_copy(connection, model=model, objs=objs, fields=fields, lines=lines, user=history_user, using=using)
-    return list(objs)
+    return objects_write(objects_prepare(objs=objs, with_history=with_history, history_user=history_user, using=using))
 
 
-def _history_copy(connection, *, model, objs, fields, lines, user, using) -> None:
-    """`history_insert`, from the COPY lines of the instances themselves when the history rows hold
-    the same values (the tracked fields are the model's fields, no instance names its own history
-    user or reason): each history line is the instance's line and the history columns."""
+def _history_rows(connection, prepared: NewObjects, lines: list[str]) -> NewRows | None:
+    """The "created" history rows `history_insert` writes, from the COPY lines of the instances
+    themselves, when the history rows hold the same values (the tracked fields are the model's
+    fields, no instance names its own history user or reason): each history line is the instance's
+    line and the history columns. None when that does not hold (or history is off)."""
+    user, objs = prepared.history_user, prepared.objs
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    history = get_history_manager_for_model(model).model
+        return None
+    history = get_history_manager_for_model(prepared.model).model
     tracked = [field.attname for field in history.tracked_fields]
     own = _history_own_fields(history)
     if (
-        tracked != [field.attname for field in fields] or user is None
+        tracked != [field.attname for field in prepared.fields] or user is None
         or any(hasattr(obj, "_history_user") or hasattr(obj, "_change_reason") for obj in objs)
     ):
-        history_insert(objs=objs, user=user, using=using)
-        return
+        return None
     columns = _fields(history, [*tracked, *own])
     tail = "\t" + "\t".join(
         _Column(field, connection).text(value)
         for field, value in zip(columns[len(tracked):], (timezone.now(), user.pk, None, "+"), strict=True)
     )
-    _copy(connection, history, columns, [line + tail for line in lines])
+    return NewRows(history, prepared.alias, columns=columns, data=_payload([line + tail for line in lines]),
+                   count=len(lines))
 
 
 def _history_own_fields(history: type[Model]) -> list[str]:

@@ -7,12 +7,13 @@ Everything here runs inside the caller's transaction, after `campaign_lock` (DES
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -20,7 +21,16 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from campaigns.models import Campaign, ItemCategory
 
-from .bulk import bulk_insert, objects_insert
+from .bulk import (
+    NewObjects,
+    NewRows,
+    bulk_insert,
+    objects_insert,
+    objects_prepare,
+    objects_write,
+    rows_prepare,
+    rows_write,
+)
 from .journal import GENESIS, JournalEvent, canonical_text, chain_hash
 from .models import (
     AMOUNT_OUT_OF_RANGE,
@@ -105,6 +115,76 @@ def ledger_entry_numbers_reserve(*, model: type[LedgerEntry], campaign: Campaign
     ]
 
 
+class LedgerHead(NamedTuple):
+    """Where one ledger of a campaign and the campaign's journal end: the last entry's sequence, the
+    last journal line's sequence and hash. New entries are numbered and chained after them."""
+
+    sequence: int
+    journal_sequence: int
+    journal_hash: str
+
+
+def ledger_head(*, model: type[LedgerEntry], campaign: Campaign) -> LedgerHead:
+    """The head of `model`'s ledger of the campaign and of its journal. Under the campaign lock it is
+    where the next entries go; without it, a guess that `ledger_entries_prepare` may build on and
+    the writer checks under the lock."""
+    journal = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence")
+    entries = model.objects.filter(campaign=campaign).order_by("-sequence")
+    # One query: the three heads as subqueries of the campaign's own row, each one index probe.
+    sequence, journal_sequence, journal_hash = Campaign.objects.filter(pk=campaign.pk).values_list(
+        Subquery(entries.values("sequence")[:1]), Subquery(journal.values("sequence")[:1]),
+        Subquery(journal.values("hash")[:1]),
+    ).get()
+    return LedgerHead(sequence or 0, journal_sequence or 0, journal_hash or GENESIS)
+
+
+@dataclass
+class PreparedEntries:
+    """New entries of one ledger numbered after `head`, with their journal lines chained after it
+    (`ledger_entries_prepare`), to be saved by `ledger_entries_write` if `head` is still the head."""
+
+    campaign: Campaign
+    head: LedgerHead
+    end: LedgerHead
+    entries: NewObjects
+    journal: NewRows
+
+
+def ledger_entries_prepare(
+    *, campaign: Campaign, entries: Sequence[LedgerEntry], recorded_by: AbstractBaseUser, head: LedgerHead,
+) -> PreparedEntries:
+    """Number new cash entries of one ledger (no goods lines) after `head` and build their journal
+    lines chained after it, everything but their primary keys ready to write. Runs no query: it may
+    run in a thread of its own, ahead of the campaign lock."""
+    model = type(entries[0])
+    # Related objects set as `entry.campaign = campaign` does, without its checks per entry.
+    campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
+    for sequence, entry in enumerate(entries, start=head.sequence + 1):
+        entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
+        campaign_field.set_cached_value(entry, campaign)
+        recorded_by_field.set_cached_value(entry, recorded_by)
+        entry.sequence, entry.number = sequence, model.number_for(campaign_code=campaign.code, sequence=sequence)
+        entry.prepare_append()
+    events = [event for entry in entries for event in entry.journal_events()]
+    journal = _journal_rows(campaign=campaign, events=events, after=(head.journal_sequence, head.journal_hash))
+    end = LedgerHead(head.sequence + len(entries), head.journal_sequence + len(journal), journal[-1][5])
+    return PreparedEntries(
+        campaign=campaign, head=head, end=end,
+        entries=objects_prepare(objs=entries, with_history=True, history_user=recorded_by),
+        journal=rows_prepare(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=journal),
+    )
+
+
+def ledger_entries_write(prepared: PreparedEntries) -> list[LedgerEntry]:
+    """Save what `ledger_entries_prepare` made ready, with history and journal lines, and announce the
+    change on commit. The caller holds the campaign lock, the transaction, and has checked that the
+    ledger's head is still `prepared.head`."""
+    entries = objects_write(prepared.entries)
+    rows_write(prepared.journal)
+    ledger_change_announce(sender=prepared.entries.model, campaign_id=prepared.campaign.pk)
+    return entries
+
+
 def ledger_entries_append(
     *,
     campaign: Campaign,
@@ -121,6 +201,12 @@ def ledger_entries_append(
     if not entries:
         return []
     model = type(entries[0])
+    if len(entries) > 1 and not lines and not validate:
+        # Many cash entries (a statement's receipts): numbered, chained and written in bulk.
+        head = ledger_head(model=model, campaign=campaign)
+        return ledger_entries_write(
+            ledger_entries_prepare(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
+        )
     numbers = ledger_entry_numbers_reserve(model=model, campaign=campaign, count=len(entries))
     if len(entries) == 1:
         entry, (sequence, number) = entries[0], numbers[0]
@@ -131,7 +217,6 @@ def ledger_entries_append(
         entry._history_user = recorded_by
         entry.save()
     else:
-        # Related objects set as `entry.campaign = campaign` does, without its checks per entry.
         campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
         for entry, (sequence, number) in zip(entries, numbers, strict=True):
             entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
@@ -213,8 +298,15 @@ def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> int
     writer at a time)."""
     if not events:
         return 0
-    last = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence").values("sequence", "hash").first()
-    sequence, previous = (last["sequence"], last["hash"]) if last else (0, GENESIS)
+    last = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence").values_list("sequence", "hash").first()
+    rows = _journal_rows(campaign=campaign, events=events, after=last or (0, GENESIS))
+    bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=rows)
+    return len(rows)
+
+
+def _journal_rows(*, campaign: Campaign, events: Sequence[JournalEvent], after: tuple[int, str]) -> list[tuple]:
+    """The journal lines (`JOURNAL_COLUMNS`) of `events`, chained after the line (sequence, hash)."""
+    sequence, previous = after
     now = timezone.now()
     rows = []
     for event in events:
@@ -222,8 +314,7 @@ def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> int
         text = canonical_text(campaign_code=campaign.code, sequence=sequence, event=event)
         previous = chain_hash(previous, text)
         rows.append((campaign.pk, sequence, event.event, event.number, text, previous, now))
-    bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=rows)
-    return len(rows)
+    return rows
 
 
 JOURNAL_COLUMNS = ("campaign_id", "sequence", "event", "entry_number", "canonical", "hash", "recorded_at")

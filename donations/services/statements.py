@@ -9,24 +9,31 @@ how far it got. The lock is free between chunks: a cash-desk receipt or an alloc
 during a long import goes through at once. A run that stopped midway (worker killed, database
 restarted) resumes after its last committed chunk; the row checksums keep every row to one
 transaction.
+
+Each chunk is built before its transaction: looked up (known rows, quoted pledges, ids taken ahead),
+matched, numbered after where the ledger and the journal ended, its COPY text made. On PostgreSQL a
+thread does that for the next chunk while this one is written. Under the lock the chunk is written
+as built when nothing it relied on moved, and built again there otherwise (`_chunk_commit`).
 """
 
 import datetime
+import functools
 import gc
 import hashlib
 import logging
 import pickle
+import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from itertools import islice
 from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -34,9 +41,17 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, ReceivingAccount
 from campaigns.money import vnd
-from ledger.bulk import bulk_insert
+from ledger.bulk import NewRows, copies, ids_reserve, rows_prepare, rows_write
 from ledger.models import MAX_CASH_AMOUNT, Kind
-from ledger.services import FUTURE_TOLERANCE, campaign_lock, ledger_entries_append
+from ledger.services import (
+    FUTURE_TOLERANCE,
+    LedgerHead,
+    PreparedEntries,
+    campaign_lock,
+    ledger_entries_prepare,
+    ledger_entries_write,
+    ledger_head,
+)
 
 from ..matching import payer_from_text, reference_candidates
 from ..models import (
@@ -61,6 +76,9 @@ from ..statements.layouts import AMOUNT, CREDIT, DATE
 from .receipts import pledge_status_refresh
 
 CHUNK = 2_000
+# How long a thread keeps the interpreter while the other waits for it (Python's default: 5 ms). The
+# writing thread, back from a query, takes it back from the thread building ahead this soon.
+SWITCH_INTERVAL = 0.0005
 
 logger = logging.getLogger(__name__)
 
@@ -294,13 +312,8 @@ class _Summary:
     def as_dict(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-
-@dataclass
-class _Chunk:
-    """What one chunk wrote."""
-
-    receipts: int = 0
-    pledge_ids: set[int] = field(default_factory=set)
+    def __add__(self, other: "_Summary") -> "_Summary":
+        return _Summary(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
 
 class _Superseded(Exception):
@@ -353,11 +366,13 @@ def _cycle_collection_paused() -> Iterator[None]:
     """No cyclic garbage collection while the rows are read and written. The import makes and drops
     millions of short-lived objects that reference counting frees; with the collector on, they set
     off full collections over every object of the process (a sixth of the import's time)."""
-    enabled = gc.isenabled()
+    enabled, interval = gc.isenabled(), sys.getswitchinterval()
     gc.disable()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         yield
     finally:
+        sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
@@ -388,36 +403,87 @@ def _check_and_write(imp: StatementImport, spool) -> None:
     ):
         raise _Superseded
     summary = _Summary.of(imp)
+    account, campaign = imp.account, imp.account.campaign
     read = _ChunkReader(
-        account_id=imp.account_id, codes=list(Campaign.objects.values_list("code", flat=True)),
+        account_id=account.pk, codes=list(Campaign.objects.values_list("code", flat=True)),
         tz=timezone.get_current_timezone(),
+    )
+    build = functools.partial(
+        _build, account=account, campaign=campaign, import_id=imp.pk, recorded_by=imp.uploaded_by
     )
     del content  # every row is in the spool now
     done = imp.rows_done
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="statement-rows") as ahead:
-        rows = _spooled_rows(spool)
-        # Rows of the chunks committed by an earlier run are skipped, but still numbered: identical rows
-        # count their occurrences across the whole file.
-        read.skip(rows, imp.rows_done)
-        # The next chunk is prepared (checksummed, its references found) while this one is written.
-        upcoming = ahead.submit(read, rows)
-        while chunk := upcoming.result():
-            upcoming = ahead.submit(read, rows)
-            done += len(chunk)
-            with transaction.atomic():
-                campaign = campaign_lock(campaign_id=imp.account.campaign_id)
-                wrote = _import_chunk(imp=imp, campaign=campaign, rows=chunk, summary=summary)
-                pledge_status_refresh(pledge_ids=list(wrote.pledge_ids))
-                last = {"status": StatementImport.Status.DONE, "finished_at": timezone.now()}
-                if done < checked.rows:
-                    last = {}
-                if not mine.update(rows_done=done, heartbeat_at=timezone.now(), **summary.as_dict(), **last):
-                    raise _Superseded  # rolls the chunk back: the run that took over writes it
+    rows = _spooled_rows(spool)
+    # Rows of the chunks committed by an earlier run are skipped, but still numbered: identical rows
+    # count their occurrences across the whole file.
+    read.skip(rows, imp.rows_done)
+
+    def next_chunk(head: LedgerHead) -> _Built | None:
+        """The next chunk read (checksummed, its references found), its facts read, built after `head`."""
+        chunk = read(rows)
+        return build(rows=chunk, facts=_facts(account=account, rows=chunk), head=head) if chunk else None
+
+    # On PostgreSQL, outside a transaction (as in a worker), the next chunk is read and built in a thread
+    # with its own database connection while this one is written: the Python work and the reads overlap
+    # the writing. Inside a transaction (or on SQLite) only this connection sees the rows: one at a time.
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="statement-rows") if (
+        connection.vendor == "postgresql" and not connection.in_atomic_block
+    ) else None
+    try:
+        built = next_chunk(ledger_head(model=Receipt, campaign=campaign))
+        while built is not None:
+            upcoming = ahead.submit(next_chunk, built.end) if ahead is not None else None
+            done += len(built.rows)
+            last = {"status": StatementImport.Status.DONE, "finished_at": timezone.now()}
+            if done < checked.rows:
+                last = {}
+            written, summary = _chunk_commit(
+                mine=mine, built=built, build=build, summary=summary, rows_done=done, last=last
+            )
             _after_chunk(import_id=imp.pk, rows_done=done)
+            built = upcoming.result() if upcoming is not None else next_chunk(written.end)
+            if built is not None and built.head != written.end:
+                # An entry was recorded meanwhile (this chunk was built again under the lock): number the
+                # next one after what was written.
+                built = build(rows=built.rows, facts=built.facts, head=written.end)
+    finally:
+        if ahead is not None:
+            ahead.submit(connections.close_all).result()  # the thread's own connection
+            ahead.shutdown()
     if done != checked.rows:  # the stored file cannot change; a reader that did would be a bug
         raise RuntimeError(f"statement import {imp.pk}: {done} rows read the second time, {checked.rows} the first")
     if imp.rows_done >= checked.rows:  # nothing left to write: an empty file, or stopped after its last chunk
         mine.update(status=StatementImport.Status.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now())
+
+
+def _chunk_commit(*, mine, built: "_Built", build, summary: "_Summary", rows_done: int, last: dict):
+    """Write a built chunk in one transaction under the campaign lock and record the import's
+    progress with it; (the chunk as written, the import's new counters).
+
+    The chunk was built ahead, outside the lock. Under the lock it is written as built only if it
+    still fits: the receipts' ledger and the journal end where it was numbered after, and no pledge it
+    settles was cancelled since. Otherwise, or if a row turns out to be written already (another
+    import of the same account got there between the reading and the lock), it is read and built
+    again under the lock, as the lock then guarantees nothing moves.
+    """
+    for attempt in ("as built", "read again under the lock"):
+        try:
+            with transaction.atomic():
+                campaign = campaign_lock(campaign_id=built.campaign_id)
+                head = ledger_head(model=Receipt, campaign=campaign)
+                if attempt != "as built" or head != built.head or _cancelled_since(built):
+                    built = build(rows=built.rows, facts=_facts(account=built.account, rows=built.rows), head=head)
+                _write(built)
+                pledge_status_refresh(pledge_ids=list(built.pledge_ids))
+                counters = summary + built.counters
+                if not mine.update(rows_done=rows_done, heartbeat_at=timezone.now(), **counters.as_dict(), **last):
+                    raise _Superseded  # rolls the chunk back: the run that took over writes it
+            return built, counters
+        except IntegrityError:
+            if attempt != "as built":
+                raise
+            logger.warning("statement import: rows of a chunk were written meanwhile; reading it again")
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _ReadRow(NamedTuple):
@@ -456,69 +522,150 @@ class _ChunkReader:
         return chunk
 
 
-# The columns of a bank transaction as the import writes them, in this order.
+# The columns of a bank transaction as the import writes them, in this order (after its id, when
+# reserved ahead).
 TRANSACTION_COLUMNS = (
     "account_id", "statement_import_id", "line", "booked_at", "amount", "description", "bank_reference",
     "payer_name", "payer_account", "checksum", "status", "queue_code", "queue_references", "created_at",
 )
 
 
-def _import_chunk(*, imp, campaign, rows: list[_ReadRow], summary: _Summary) -> _Chunk:
-    account, wrote = imp.account, _Chunk()
-    known = _known_checksums(account_id=account.pk, checksums=[read.checksum for read in rows])
-    fresh = [read for read in rows if read.checksum not in known]
-    summary.duplicates += len(rows) - len(fresh)
-    wanted: set[str] = set()
-    for read in fresh:
-        if read.found is not None:
-            wanted.update(*read.found)
-    pledges = _pledges_facts(references=wanted)
+class _Facts(NamedTuple):
+    """What building a chunk needs from the database, read before it is built."""
 
+    known: set[str]  # checksums of its rows the account's bank transactions already have
+    pledges: dict[str, "_PledgeFacts"]  # the pledges its credits quote, by reference
+    # Ids taken ahead for its new rows, in order, and for as many receipts as its credits can make
+    # (None where the inserts give them).
+    transaction_ids: list[int] | None
+    receipt_ids: list[int] | None
+
+
+def _facts(*, account: ReceivingAccount, rows: list[_ReadRow]) -> _Facts:
+    known = _known_checksums(account_id=account.pk, checksums=[read.checksum for read in rows])
+    credits = [read.found for read in rows if read.found is not None and read.checksum not in known]
+    wanted: set[str] = set()
+    for found in credits:
+        wanted.update(*found)
+    pledges = _pledges_facts(references=wanted)
+    if not copies(model=BankTransaction):
+        return _Facts(known, pledges, None, None)
+    fresh = sum(1 for read in rows if read.checksum not in known)
+    # A credit makes one receipt, or one per pledge it settles at most.
+    receipts = sum(max(1, len(pledges.keys() & (anchored | loose))) for anchored, loose in credits)
+    return _Facts(known, pledges, ids_reserve(model=BankTransaction, count=fresh),
+                  ids_reserve(model=Receipt, count=receipts))
+
+
+@dataclass
+class _Built:
+    """A chunk ready to write (`_build`): its bank transactions and receipts, the receipts numbered
+    and journalled after `head`."""
+
+    account: ReceivingAccount
+    campaign_id: int
+    rows: list[_ReadRow]
+    facts: _Facts
+    head: LedgerHead
+    transactions: NewRows
+    receipts: PreparedEntries | None
+    # The index among `transactions` of each receipt's bank transaction, when its id comes from the insert.
+    receipt_transactions: list[int]
+    counters: "_Summary"
+    pledge_ids: set[int]
+
+    @property
+    def end(self) -> LedgerHead:
+        return self.receipts.end if self.receipts is not None else self.head
+
+
+def _build(
+    *, account, campaign, import_id: int, recorded_by, rows: list[_ReadRow], facts: _Facts, head: LedgerHead
+) -> _Built:
+    """Match a chunk's new rows and make its bank transactions and receipts ready to write, the
+    receipts numbered after `head`. Runs no query (a thread of its own runs it ahead)."""
+    fresh = [read for read in rows if read.checksum not in facts.known]
+    counters = _Summary(duplicates=len(rows) - len(fresh))
     now, Status = timezone.now(), BankTransaction.Status
     txns, credits = [], []
     for checksum, row, booked_at, found, payer_account, payer_name in fresh:
         targets, queue_code, refs = [], "", ""
         if row.amount <= 0:
             status = Status.DEBIT
-            summary.debits += 1
+            counters.debits += 1
         else:
-            summary.credits += 1
-            summary.credited_amount += row.amount
+            counters.credits += 1
+            counters.credited_amount += row.amount
             anchored, loose = found
             targets, queue_code, refs = _match(
-                campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=pledges
+                campaign=campaign, amount=row.amount, anchored=anchored, loose=loose, pledges=facts.pledges
             )
             status = Status.QUEUED if queue_code else Status.MATCHED if targets else Status.DIRECT
             credits.append((len(txns), status, targets, row.amount, booked_at, payer_name))
         txns.append((
-            account.pk, imp.pk, row.line, booked_at, row.amount, row.description[:2000], row.bank_reference[:64],
-            payer_name, payer_account, checksum, status, queue_code, refs[:120], now,
+            account.pk, import_id, row.line, booked_at, row.amount, row.description[:2000],
+            row.bank_reference[:64], payer_name, payer_account, checksum, status, queue_code, refs[:120], now,
         ))
-    ids = bulk_insert(model=BankTransaction, fields=TRANSACTION_COLUMNS, rows=txns, returning_ids=True)
-
+    ids = facts.transaction_ids
+    pledge_ids, receipt_transactions = set(), []
     receipts, new_receipt, payer_names = [], _ReceiptMaker(now=now), {}
     for index, status, targets, amount, booked_at, payer_name in credits:
         if status == Status.QUEUED:
-            summary.queued += 1
-        elif targets:
-            summary.matched += 1
-            for pledge, share in targets:
-                receipts.append(new_receipt(
-                    transaction_id=ids[index], received_at=booked_at, amount=share, pledge_id=pledge.pk,
+            counters.queued += 1
+            continue
+        txn_id = None if ids is None else ids[index]
+        if targets:
+            counters.matched += 1
+            made = [
+                new_receipt(
+                    transaction_id=txn_id, received_at=booked_at, amount=share, pledge_id=pledge.pk,
                     donor_id=pledge.donor_id, public_name=pledge.public_name,
-                ))
-                wrote.pledge_ids.add(pledge.pk)
+                )
+                for pledge, share in targets
+            ]
+            pledge_ids.update(pledge.pk for pledge, _share in targets)
         else:
-            summary.direct += 1
+            counters.direct += 1
             if payer_name not in payer_names:
                 payer_names[payer_name] = mask_name(payer_name) if payer_name else ANONYMOUS_NAME
-            receipts.append(new_receipt(
-                transaction_id=ids[index], received_at=booked_at, amount=amount, pledge_id=None, donor_id=None,
+            made = [new_receipt(
+                transaction_id=txn_id, received_at=booked_at, amount=amount, pledge_id=None, donor_id=None,
                 public_name=payer_names[payer_name],
-            ))
-    ledger_entries_append(campaign=campaign, entries=receipts, recorded_by=imp.uploaded_by, validate=False)
-    wrote.receipts = len(receipts)
-    return wrote
+            )]
+        receipts += made
+        receipt_transactions += [index] * len(made)
+    if facts.receipt_ids is not None:
+        for receipt, receipt_id in zip(receipts, facts.receipt_ids, strict=False):
+            receipt.id = receipt_id
+    fields = TRANSACTION_COLUMNS
+    if ids is not None:
+        fields, txns = ("id", *fields), [(new_id, *txn) for new_id, txn in zip(ids, txns, strict=True)]
+    return _Built(
+        account=account, campaign_id=campaign.pk, rows=rows, facts=facts, head=head,
+        transactions=rows_prepare(model=BankTransaction, fields=fields, rows=txns),
+        receipts=ledger_entries_prepare(campaign=campaign, entries=receipts, recorded_by=recorded_by, head=head)
+        if receipts else None,
+        receipt_transactions=receipt_transactions if ids is None else [], counters=counters, pledge_ids=pledge_ids,
+    )
+
+
+def _write(built: _Built) -> None:
+    """Insert a built chunk. The caller holds the campaign lock and checked the chunk still fits."""
+    rows_write(built.transactions)
+    if built.receipts is None:
+        return
+    if built.receipt_transactions:  # the bank transactions' ids came from their insert
+        ids = [txn.pk for txn in built.transactions.objs]
+        for receipt, index in zip(built.receipts.entries.objs, built.receipt_transactions, strict=True):
+            receipt.bank_transaction_id = ids[index]
+    ledger_entries_write(built.receipts)
+
+
+def _cancelled_since(built: _Built) -> bool:
+    """Whether a pledge the chunk settles was cancelled after its facts were read."""
+    return bool(built.pledge_ids) and Pledge.objects.filter(
+        pk__any_of=list(built.pledge_ids), status=Pledge.Status.CANCELLED
+    ).exists()
 
 
 def _known_checksums(*, account_id: int, checksums: list[str]) -> set[str]:

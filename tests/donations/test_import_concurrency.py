@@ -18,6 +18,7 @@ from donations.services import (
     statement_import_run,
 )
 from donations.services import statements as import_service
+from ledger.services import journal_verify
 from tests.donations.helpers import statement
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -90,6 +91,9 @@ def test_a_desk_receipt_commits_while_the_import_is_still_running(reference_data
         (f"{code}-000004", "bank", 300_000), (f"{code}-000005", "bank", 400_000),
         (f"{code}-000006", "bank", 500_000), (f"{code}-000007", "bank", 600_000),
     ]
+    # and the journal chains them in that order: the chunk built before the desk receipt was built
+    # again after it
+    assert journal_verify(campaign=account.campaign).ok
     finished = outcome["import"]
     assert (finished.status, finished.rows_done, finished.direct, finished.credited_amount) == (
         "done", 6, 6, 2_100_000
