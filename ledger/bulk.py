@@ -10,6 +10,10 @@ column without a Python call per value. No signal is sent, as `bulk_create` send
 A COPY passes through the connection's execute wrappers and, when queries are logged (`DEBUG`,
 `CaptureQueriesContext`), is logged like a query, so counters and tests see it. Everything runs
 inside the caller's transaction.
+
+Each write comes in two steps: `rows_prepare` / `objects_prepare` make the rows ready (their COPY
+text) without a query, so a thread may do it while the connection is busy, and `rows_write` /
+`objects_write` insert them; `bulk_insert` and `objects_insert` do both at once.
 """
 
 import datetime

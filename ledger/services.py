@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -106,15 +106,6 @@ def ledger_date_check(*, campaign: Campaign, at: datetime.datetime, field: str) 
     return {}
 
 
-def ledger_entry_numbers_reserve(*, model: type[LedgerEntry], campaign: Campaign, count: int) -> list[tuple[int, str]]:
-    """The next `count` (sequence, number) pairs of a campaign's ledger. The campaign must be locked."""
-    last = model.objects.filter(campaign=campaign).aggregate(last=Max("sequence"))["last"] or 0
-    return [
-        (seq, model.number_for(campaign_code=campaign.code, sequence=seq))
-        for seq in range(last + 1, last + 1 + count)
-    ]
-
-
 class LedgerHead(NamedTuple):
     """Where one ledger of a campaign and the campaign's journal end: the last entry's sequence, the
     last journal line's sequence and hash. New entries are numbered and chained after them."""
@@ -138,6 +129,21 @@ def ledger_head(*, model: type[LedgerEntry], campaign: Campaign) -> LedgerHead:
     return LedgerHead(sequence or 0, journal_sequence or 0, journal_hash or GENESIS)
 
 
+def _entries_number(
+    *, campaign: Campaign, entries: Sequence[LedgerEntry], recorded_by: AbstractBaseUser, head: LedgerHead
+) -> None:
+    """Give new entries of one ledger their campaign, recorder, sequence and number after `head`."""
+    model = type(entries[0])
+    # Related objects set as `entry.campaign = campaign` does, without its checks per entry.
+    campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
+    for sequence, entry in enumerate(entries, start=head.sequence + 1):
+        entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
+        campaign_field.set_cached_value(entry, campaign)
+        recorded_by_field.set_cached_value(entry, recorded_by)
+        entry.sequence, entry.number = sequence, model.number_for(campaign_code=campaign.code, sequence=sequence)
+        entry.prepare_append()
+
+
 @dataclass
 class PreparedEntries:
     """New entries of one ledger numbered after `head`, with their journal lines chained after it
@@ -156,15 +162,7 @@ def ledger_entries_prepare(
     """Number new cash entries of one ledger (no goods lines) after `head` and build their journal
     lines chained after it, everything but their primary keys ready to write. Runs no query: it may
     run in a thread of its own, ahead of the campaign lock."""
-    model = type(entries[0])
-    # Related objects set as `entry.campaign = campaign` does, without its checks per entry.
-    campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
-    for sequence, entry in enumerate(entries, start=head.sequence + 1):
-        entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
-        campaign_field.set_cached_value(entry, campaign)
-        recorded_by_field.set_cached_value(entry, recorded_by)
-        entry.sequence, entry.number = sequence, model.number_for(campaign_code=campaign.code, sequence=sequence)
-        entry.prepare_append()
+    _entries_number(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
     events = [event for entry in entries for event in entry.journal_events()]
     journal = _journal_rows(campaign=campaign, events=events, after=(head.journal_sequence, head.journal_hash))
     end = LedgerHead(head.sequence + len(entries), head.journal_sequence + len(journal), journal[-1][5])
@@ -201,30 +199,21 @@ def ledger_entries_append(
     if not entries:
         return []
     model = type(entries[0])
-    if len(entries) > 1 and not lines and not validate:
-        # Many cash entries (a statement's receipts): numbered, chained and written in bulk.
-        head = ledger_head(model=model, campaign=campaign)
-        return ledger_entries_write(
-            ledger_entries_prepare(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
-        )
-    numbers = ledger_entry_numbers_reserve(model=model, campaign=campaign, count=len(entries))
+    head = ledger_head(model=model, campaign=campaign)
     if len(entries) == 1:
-        entry, (sequence, number) = entries[0], numbers[0]
-        entry.campaign, entry.sequence, entry.number, entry.recorded_by = campaign, sequence, number, recorded_by
+        entry = entries[0]
+        entry.campaign, entry.recorded_by = campaign, recorded_by
+        entry.sequence = head.sequence + 1
+        entry.number = model.number_for(campaign_code=campaign.code, sequence=entry.sequence)
         entry.prepare_append()
         if validate:
             entry.full_clean()
         entry._history_user = recorded_by
         entry.save()
     else:
-        campaign_field, recorded_by_field = model._meta.get_field("campaign"), model._meta.get_field("recorded_by")
-        for entry, (sequence, number) in zip(entries, numbers, strict=True):
-            entry.campaign_id, entry.recorded_by_id = campaign.pk, recorded_by.pk
-            campaign_field.set_cached_value(entry, campaign)
-            recorded_by_field.set_cached_value(entry, recorded_by)
-            entry.sequence, entry.number = sequence, number
-            entry.prepare_append()
-            if validate:
+        _entries_number(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
+        if validate:
+            for entry in entries:
                 entry.full_clean()
         # COPY on PostgreSQL, bulk_create elsewhere: the same rows, history included.
         objects_insert(objs=entries, with_history=True, history_user=recorded_by)
@@ -238,7 +227,10 @@ def ledger_entries_append(
             for entry, entry_lines in zip(entries, lines, strict=True)
             for line in entry_lines
         )
-    journal_append(campaign=campaign, events=[event for entry in entries for event in entry.journal_events()])
+    # After the goods lines: a goods entry's journal text lists them.
+    events = [event for entry in entries for event in entry.journal_events()]
+    journal = _journal_rows(campaign=campaign, events=events, after=(head.journal_sequence, head.journal_hash))
+    bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=journal)
     ledger_change_announce(sender=model, campaign_id=campaign.pk)
     return list(entries)
 

@@ -743,7 +743,7 @@ def _pledges_facts(*, references: set[str]) -> dict[str, _PledgeFacts]:
 
 
 class _ReceiptMaker:
-    """New bank receipts of one chunk (numbered and saved by `ledger_entries_append`): what
+    """New bank receipts of one chunk (numbered by `ledger_entries_prepare`): what
     `Receipt(kind=…, amount=…, …)` builds, each field's default where not given, but filled in
     directly (as Django fills an instance read from the database) at a fraction of its cost."""
 
