@@ -119,7 +119,7 @@ def ledger_head(*, model: type[LedgerEntry], campaign: Campaign) -> LedgerHead:
     """The head of `model`'s ledger of the campaign and of its journal. Under the campaign lock it is
     where the next entries go; without it, a guess that `ledger_entries_prepare` may build on and
     the writer checks under the lock."""
-    journal = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence")
+    journal = _journal_newest(campaign)
     entries = model.objects.filter(campaign=campaign).order_by("-sequence")
     # One query: the three heads as subqueries of the campaign's own row, each one index probe.
     sequence, journal_sequence, journal_hash = Campaign.objects.filter(pk=campaign.pk).values_list(
@@ -228,9 +228,8 @@ def ledger_entries_append(
             for line in entry_lines
         )
     # After the goods lines: a goods entry's journal text lists them.
-    events = [event for entry in entries for event in entry.journal_events()]
-    journal = _journal_rows(campaign=campaign, events=events, after=(head.journal_sequence, head.journal_hash))
-    bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=journal)
+    journal_append(campaign=campaign, events=[event for entry in entries for event in entry.journal_events()],
+                   after=(head.journal_sequence, head.journal_hash))
     ledger_change_announce(sender=model, campaign_id=campaign.pk)
     return list(entries)
 
@@ -285,15 +284,23 @@ def ledger_entry_reverse(
 # --- the journal ------------------------------------------------------------------------------
 
 
-def journal_append(*, campaign: Campaign, events: Sequence[JournalEvent]) -> int:
-    """Chain events onto the campaign's journal; returns how many. The campaign must be locked (one
-    writer at a time)."""
+def journal_append(
+    *, campaign: Campaign, events: Sequence[JournalEvent], after: tuple[int, str] | None = None
+) -> int:
+    """Chain events onto the campaign's journal, after its last line (sequence, hash) when the caller
+    read it already; returns how many. The campaign must be locked (one writer at a time)."""
     if not events:
         return 0
-    last = JournalEntry.objects.filter(campaign=campaign).order_by("-sequence").values_list("sequence", "hash").first()
-    rows = _journal_rows(campaign=campaign, events=events, after=last or (0, GENESIS))
+    if after is None:
+        after = _journal_newest(campaign).values_list("sequence", "hash").first() or (0, GENESIS)
+    rows = _journal_rows(campaign=campaign, events=events, after=after)
     bulk_insert(model=JournalEntry, fields=JOURNAL_COLUMNS, rows=rows)
     return len(rows)
+
+
+def _journal_newest(campaign: Campaign):
+    """The campaign's journal, its last line first."""
+    return JournalEntry.objects.filter(campaign=campaign).order_by("-sequence")
 
 
 def _journal_rows(*, campaign: Campaign, events: Sequence[JournalEvent], after: tuple[int, str]) -> list[tuple]:

@@ -12,7 +12,15 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from donations.models import BankTransaction, Receipt, StatementImport
-from ledger.bulk import bulk_insert, history_insert, ids_reserve, objects_insert
+from ledger.bulk import (
+    bulk_insert,
+    copies,
+    history_insert,
+    ids_reserve,
+    objects_insert,
+    objects_prepare,
+    objects_write,
+)
 from ledger.models import JournalEntry, Kind
 from tests.factories import DonorFactory, PledgeFactory
 
@@ -102,16 +110,9 @@ def receipts(campaign, admin_user, *, first: int, pledge, donor) -> list[Receipt
     ]
 
 
-def test_objects_insert_with_history_writes_what_bulk_create_with_history_writes(campaign, admin_user):
-    donor = DonorFactory()
-    pledge = PledgeFactory(campaign=campaign, donor=donor, amount=100_000)
-    ours = receipts(campaign, admin_user, first=1, pledge=pledge, donor=donor)
-    theirs = receipts(campaign, admin_user, first=101, pledge=pledge, donor=donor)
-
-    objects_insert(objs=ours, with_history=True, history_user=admin_user)
-    bulk_create_with_history(theirs, Receipt, default_user=admin_user)
-
-    # then each instance has its id, and the rows and their history rows match but for ids and numbers
+def assert_written_alike(ours, theirs, user):
+    """Each of `ours` saved with its id, and the rows and their history rows as `theirs` (written by
+    django-simple-history's bulk_create_with_history) but for ids and numbers."""
     assert all(r.pk and not r._state.adding for r in ours)
     differ = ("id", "sequence", "number")
     assert columns(Receipt, [r.pk for r in ours], differ) == columns(Receipt, [r.pk for r in theirs], differ)
@@ -122,10 +123,45 @@ def test_objects_insert_with_history_writes_what_bulk_create_with_history_writes
                              (*differ, "history_id", "history_date"))
     assert ours_history == theirs_history
     assert {(row["history_type"], row["history_user_id"], row["history_change_reason"]) for row in ours_history} == {
-        ("+", admin_user.pk, None)
+        ("+", user.pk, None)
     }
     assert sorted(history.objects.filter(id__in=[r.pk for r in ours]).values_list("id", flat=True)) == sorted(
         r.pk for r in ours)
+
+
+def test_objects_insert_with_history_writes_what_bulk_create_with_history_writes(campaign, admin_user):
+    donor = DonorFactory()
+    pledge = PledgeFactory(campaign=campaign, donor=donor, amount=100_000)
+    ours = receipts(campaign, admin_user, first=1, pledge=pledge, donor=donor)
+    theirs = receipts(campaign, admin_user, first=101, pledge=pledge, donor=donor)
+
+    objects_insert(objs=ours, with_history=True, history_user=admin_user)
+    bulk_create_with_history(theirs, Receipt, default_user=admin_user)
+
+    assert_written_alike(ours, theirs, admin_user)
+
+
+def test_instances_with_ids_taken_ahead_are_made_ready_without_a_query(campaign, admin_user):
+    # given receipts whose ids were taken ahead (from the table's sequence on PostgreSQL)
+    donor = DonorFactory()
+    pledge = PledgeFactory(campaign=campaign, donor=donor, amount=100_000)
+    ours = receipts(campaign, admin_user, first=1, pledge=pledge, donor=donor)
+    theirs = receipts(campaign, admin_user, first=101, pledge=pledge, donor=donor)
+    ids = ids_reserve(model=Receipt, count=len(ours)) if copies(model=Receipt) else list(range(901, 901 + len(ours)))
+    for receipt, receipt_id in zip(ours, ids, strict=True):
+        receipt.pk = receipt_id
+
+    # when they are made ready (rows and history rows), then written
+    with CaptureQueriesContext(connection) as made_ready:
+        prepared = objects_prepare(objs=ours, with_history=True, history_user=admin_user)
+    objects_write(prepared)
+    bulk_create_with_history(theirs, Receipt, default_user=admin_user)
+
+    # then making them ready asked the database nothing, they keep their ids, and the rows and history
+    # rows are those bulk_create_with_history writes
+    assert len(made_ready) == 0
+    assert [r.pk for r in ours] == ids
+    assert_written_alike(ours, theirs, admin_user)
 
 
 def test_an_instance_naming_its_own_history_user_keeps_it(campaign, admin_user, django_user_model):
