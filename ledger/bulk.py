@@ -16,6 +16,7 @@ text) without a query, so a thread may do it while the connection is busy, and `
 `objects_write` insert them; `bulk_insert` and `objects_insert` do both at once.
 """
 
+import contextlib
 import datetime
 import functools
 import io
@@ -29,7 +30,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
@@ -432,3 +433,103 @@ def history_insert(
         rows.append((*values(obj), date, history_user.pk if history_user is not None else None,
                      get_change_reason_from_object(obj) or None, "+"))
     bulk_insert(model=history, fields=[*tracked, *own], rows=rows, using=alias)
+
+
+def objects_insert_linked(
+    *, objs: Sequence[Model], with_history: Sequence[type[Model]] = (), using: str | None = None
+) -> list[Model]:
+    """Save new instances of several models at once, each as `bulk_create([obj])` would write it,
+    where an instance may point (by a foreign key) to one before it in `objs` that is not saved yet;
+    the instances of the models in `with_history` get their "created" history rows, as
+    `history_insert(user=None)` writes them. No signal is sent, as `bulk_create` sends none.
+
+    On PostgreSQL it is one INSERT statement (one data-modifying `WITH` clause an instance, the later
+    ones taking the earlier ones' new ids): outside a transaction it commits on its own, in one round
+    trip; inside one it runs under a savepoint. Elsewhere the instances are inserted in turn, in one
+    transaction. Either way all is written or nothing."""
+    alias = using or router.db_for_write(type(objs[0]))
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=alias):
+            for obj in objs:
+                type(obj)._base_manager.using(alias).bulk_create([obj])  # takes earlier instances' ids
+                if type(obj) in with_history:
+                    history_insert(objs=[obj], user=None, using=alias)
+        return list(objs)
+    plan, params = _linked_plan(objs, with_history, connection)
+    sql = _LINKED_SQL.get(plan) or _LINKED_SQL.setdefault(plan, _linked_sql(plan, connection.ops.quote_name))
+    connection.ensure_connection()
+    with transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = cursor.fetchone()
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.pk = new_id
+        obj._state.adding, obj._state.db = False, alias
+    for obj in objs:
+        for field, linked in list(_links(obj)):
+            setattr(obj, field.name, linked)  # its id, and the instance kept
+    return list(objs)
+
+
+def _links(obj: Model):
+    """The foreign keys of `obj` set to an instance not saved yet, with that instance."""
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.is_cached(obj):
+            linked = field.get_cached_value(obj)
+            if linked is not None and getattr(obj, field.attname) is None:
+                yield field, linked
+
+
+# The SQL of each shape of linked insert (`_linked_plan`), built once.
+_LINKED_SQL: dict[tuple, str] = {}
+
+
+def _linked_plan(objs: Sequence[Model], with_history: Sequence[type[Model]], connection) -> tuple[tuple, list]:
+    """What `_linked_sql` writes (hashable: the SQL is built once for each shape) and its parameters:
+    for each instance its model, its columns, each with the index of the instance whose new id it
+    takes (or None: a parameter), and its history model when it has its history written."""
+    position = {id(obj): index for index, obj in enumerate(objs)}
+    date = timezone.now()
+    plan, params = [], []
+    for index, obj in enumerate(objs):
+        model = type(obj)
+        links = {field.column: linked for field, linked in _links(obj)}
+        columns = []
+        for field in model._meta.concrete_fields:
+            if field.primary_key and isinstance(field, AutoFieldMixin) and obj.pk is None:
+                continue
+            if field.column in links:
+                source = position.get(id(links[field.column]))
+                if source is None or source >= index:
+                    raise ValueError(f"{model.__name__}.{field.name} points to an instance not saved before it")
+                columns.append((field.column, source))
+            else:
+                columns.append((field.column, None))
+                params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+        history = None
+        if model in with_history and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            history = get_history_manager_for_model(model).model
+            user = obj._history_user if hasattr(obj, "_history_user") else history.get_default_history_user(obj)
+            params += [date, user.pk if user is not None else None, get_change_reason_from_object(obj) or None, "+"]
+        plan.append((model, tuple(columns), history))
+    return tuple(plan), params
+
+
+def _linked_sql(plan: tuple, quote) -> str:
+    """`WITH s0 AS (INSERT … RETURNING *), h0 AS (INSERT INTO its history SELECT … FROM s0), s1 AS
+    (INSERT … VALUES (…, (SELECT id FROM s0), …) RETURNING *), … SELECT` the new ids."""
+    def new_id(index: int) -> str:
+        return f"(SELECT {quote(plan[index][0]._meta.pk.column)} FROM s{index})"
+
+    clauses = []
+    for index, (model, columns, history) in enumerate(plan):
+        names = ", ".join(quote(column) for column, _source in columns)
+        values = ", ".join("%s" if source is None else new_id(source) for _column, source in columns)
+        clauses.append(f"s{index} AS (INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({values}) RETURNING *)")
+        if history is not None:
+            tracked = [field.column for field in history.tracked_fields]
+            own = [history._meta.get_field(name).column for name in _history_own_fields(history)]
+            clauses.append(f"h{index} AS (INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, [*tracked, *own]))}) "
+                           f"SELECT {', '.join(map(quote, tracked))}, %s, %s, %s, %s FROM s{index})")
+    return f"WITH {', '.join(clauses)} SELECT {', '.join(new_id(index) for index in range(len(plan)))}"

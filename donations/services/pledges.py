@@ -1,16 +1,16 @@
 """Writes of the donations app: donors and pledges."""
 
-import functools
 import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, Province
+from ledger.bulk import objects_insert_linked
 from ledger.models import Kind
 from ledger.services import ItemLine
 
@@ -191,25 +191,22 @@ def pledge_create(
 
 
 def _pledge_write(*, pledge: Pledge, donor: Donor, items: list[PledgeItem], reference: str | None) -> None:
-    """Insert the donor, the pledge (their history rows with them) and its goods lines in one
-    transaction: from an API request, one BEGIN ... COMMIT and no savepoint.
+    """Insert the donor, the pledge (their history rows with them) and its goods lines, all or none:
+    on PostgreSQL one statement, committed on its own (`objects_insert_linked`).
 
     A drawn reference another pledge already holds (31^8 codes: almost never) rolls the whole write
     back and it is done again with a new draw; any other integrity error is raised.
     """
     for _attempt in range(REFERENCE_ATTEMPTS):
+        pledge.donor = donor  # not saved yet: the write takes its new id (again after a failed try)
+        for item in items:
+            item.pledge = pledge
         pledge.reference = reference or pledge_reference_generate()
         pledge.transfer_content = transfer_content_for(
             campaign_code=pledge.campaign.code, reference=pledge.reference
         )
         try:
-            with transaction.atomic():
-                _create_with_history(donor)
-                pledge.donor = donor
-                _create_with_history(pledge)
-                for item in items:
-                    item.pledge = pledge
-                PledgeItem.objects.bulk_create(items)
+            objects_insert_linked(objs=[donor, pledge, *items], with_history=(Donor, Pledge))
             return
         except IntegrityError:
             if reference is not None or not Pledge.objects.filter(reference=pledge.reference).exists():
@@ -219,24 +216,6 @@ def _pledge_write(*, pledge: Pledge, donor: Donor, items: list[PledgeItem], refe
                 written.pk = None
                 written._state.adding = True
     raise RuntimeError("could not allocate a unique pledge reference")  # pragma: no cover - 31^8 codes
-
-
-@functools.cache
-def _history_manager(model: type[models.Model]):
-    """The model's history manager, taken once: each `Model.history` builds a new manager class
-    (simple_history), which costs more than writing the history row itself."""
-    return model.history
-
-
-def _create_with_history(obj: models.Model) -> None:
-    """Insert `obj` and the creation row of its history: the row simple_history writes on save (same
-    fields, date, user and reason), written by its `bulk_history_create` instead."""
-    obj.skip_history_when_saving = True
-    try:
-        obj.save()
-    finally:
-        del obj.skip_history_when_saving
-    _history_manager(type(obj)).bulk_history_create([obj], default_change_reason=None)
 
 
 @transaction.atomic

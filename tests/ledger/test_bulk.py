@@ -3,6 +3,7 @@ there), by bulk_create on SQLite. Each test writes the same rows both ways and c
 column but the primary keys."""
 
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,13 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from donations.models import BankTransaction, Receipt, StatementImport
+from campaigns.models import ItemCategory
+from donations.models import BankTransaction, Donor, Pledge, PledgeItem, Receipt, StatementImport
 from ledger.bulk import (
     bulk_insert,
     copies,
     history_insert,
     ids_reserve,
     objects_insert,
+    objects_insert_linked,
     objects_prepare,
     objects_write,
 )
@@ -226,3 +229,76 @@ def test_a_second_entry_of_the_same_number_is_refused_by_the_database(write, cam
         with transaction.atomic():
             write([first, second])
     assert Receipt.objects.count() == 0
+
+
+def linked_pledge(campaign, *, reference: str, items: int = 0):
+    """A donor, their goods pledge of `items` lines (or a cash pledge) and its lines, none saved, each
+    pointing to the one before it; every text field awkward."""
+    donor = Donor(kind="individual", full_name=AWKWARD[0], phone="0912345678", email="a@b.vn", address=AWKWARD[3])
+    pledge = Pledge(campaign=campaign, donor=donor, kind="goods" if items else "cash",
+                    amount=None if items else 250_000, reference=reference, transfer_content=f"X {reference}",
+                    message=AWKWARD[6])
+    rice = ItemCategory.objects.get(slug="rice")
+    lines = [PledgeItem(pledge=pledge, category=rice, quantity=Decimal(f"{n}.125")) for n in range(1, items + 1)]
+    return donor, pledge, lines
+
+
+def test_linked_instances_are_written_as_the_orm_writes_them(campaign):
+    # given a donor, a goods pledge and its two lines, unsaved, and the same saved by the ORM
+    ours = linked_pledge(campaign, reference="OURS2222", items=2)
+    theirs = linked_pledge(campaign, reference="THEIRS22", items=2)
+    donor, pledge, lines = theirs
+    donor.save()
+    pledge.donor = donor
+    pledge.save()
+    for line in lines:
+        line.pledge = pledge
+        line.save()
+
+    # when ours are written together (on PostgreSQL in one statement)
+    with CaptureQueriesContext(connection) as captured:
+        objects_insert_linked(objs=[ours[0], ours[1], *ours[2]], with_history=(Donor, Pledge))
+
+    # then each has its id and its links, and every column is what the ORM wrote but ids and dates
+    donor, pledge, lines = ours
+    if connection.vendor == "postgresql":
+        assert [query["sql"].split(None, 1)[0] for query in captured.captured_queries] == [
+            "SAVEPOINT", "WITH", "RELEASE"]
+    assert pledge.donor_id == donor.pk and pledge.donor is donor
+    assert [line.pledge_id for line in lines] == [pledge.pk] * 2 and lines[0].pledge is pledge
+    assert not any(obj._state.adding for obj in (donor, pledge, *lines))
+    differ = ("id", "donor_id", "pledge_id", "reference", "transfer_content", "created_at", "updated_at")
+    for model, mine, other in [(Donor, [donor], [theirs[0]]), (Pledge, [pledge], [theirs[1]]),
+                               (PledgeItem, lines, theirs[2])]:
+        assert columns(model, [o.pk for o in mine], differ) == columns(model, [o.pk for o in other], differ)
+    # and the donor and the pledge have the history rows the ORM's save writes: the same values
+    for model, mine, other in [(Donor, donor, theirs[0]), (Pledge, pledge, theirs[1])]:
+        history = model.history.model
+        ours_rows = columns(history, history.objects.filter(id=mine.pk).values("pk"),
+                            (*differ, "history_id", "history_date"))
+        theirs_rows = columns(history, history.objects.filter(id=other.pk).values("pk"),
+                              (*differ, "history_id", "history_date"))
+        assert ours_rows == theirs_rows and len(ours_rows) == 1
+        assert history.objects.get(id=mine.pk).created_at == mine.created_at
+    assert Pledge.history.get(id=pledge.pk).reference == "OURS2222"
+
+
+def test_a_linked_write_that_fails_leaves_nothing_and_the_transaction_usable(campaign):
+    # given a pledge whose reference is taken
+    PledgeFactory(campaign=campaign, reference="TAKEN222")
+    donor, pledge, _lines = linked_pledge(campaign, reference="TAKEN222")
+    before = (Donor.objects.count(), Donor.history.count(), Pledge.history.count())
+
+    # when the donor and the pledge are written together, inside the test's transaction
+    with pytest.raises(IntegrityError):
+        objects_insert_linked(objs=[donor, pledge], with_history=(Donor, Pledge))
+
+    # then not even the donor or a history row was kept, and the transaction goes on
+    assert (Donor.objects.count(), Donor.history.count(), Pledge.history.count()) == before
+    assert pledge.pk is None
+
+
+def test_an_instance_may_only_point_to_one_written_before_it(campaign):
+    donor, pledge, _lines = linked_pledge(campaign, reference="ORDER222")
+    with pytest.raises(ValueError, match="donor"):
+        objects_insert_linked(objs=[pledge, donor])
