@@ -52,6 +52,7 @@ from ledger.services import (
     ledger_entries_write,
     ledger_head,
 )
+from ledger.signals import ledger_changes_coalesced
 
 from ..matching import payer_from_text, reference_candidates
 from ..models import (
@@ -79,6 +80,10 @@ CHUNK = 2_000
 # How long a thread keeps the interpreter while the other waits for it (Python's default: 5 ms). The
 # writing thread, back from a query, takes it back from the thread building ahead this soon.
 SWITCH_INTERVAL = 0.0005
+# While an import runs, the public figures follow it this closely (seconds): a chunk's change is
+# announced only when the last announcement is older, and the import's end announces what is left.
+# Each refresh reads the whole campaign, so one after every chunk would grow with the campaign.
+FIGURES_FOLLOW_EVERY = 5.0
 
 logger = logging.getLogger(__name__)
 
@@ -351,7 +356,7 @@ def statement_import_run(*, import_id: int) -> StatementImport:
     if imp is None:
         return StatementImport.objects.defer("content").get(pk=import_id)
     try:
-        with _cycle_collection_paused():
+        with _cycle_collection_paused(), ledger_changes_coalesced(every=FIGURES_FOLLOW_EVERY):
             _run(imp)
     except _Superseded:
         logger.warning("statement import %s was taken over by another run", import_id)

@@ -254,8 +254,12 @@ def test_a_waiting_import_whose_task_is_overdue_is_stalled_and_retried(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_chunk_that_wrote_receipts_announces_one_ledger_change(reference_data, account, seven_rows):
-    # given a listener of ledger changes
+@pytest.mark.parametrize("follow_every, announced", [(0, 4), (3600, 2)])
+def test_chunks_that_wrote_receipts_announce_the_change_as_often_as_the_figures_follow(
+    reference_data, account, seven_rows, monkeypatch, follow_every, announced
+):
+    # given a listener of ledger changes, and the figures following an import every `follow_every` s
+    monkeypatch.setattr(import_service, "FIGURES_FOLLOW_EVERY", follow_every)
     campaigns = []
 
     def listener(sender, campaign_id, **kwargs):
@@ -268,8 +272,10 @@ def test_each_chunk_that_wrote_receipts_announces_one_ledger_change(reference_da
     finally:
         ledger_changed.disconnect(listener)
 
-    # then each of the four chunks wrote receipts and announced the change once, when it committed
-    assert campaigns == [account.campaign_id] * 4
+    # then with no delay each of the four chunks announced its change once, when it committed; with
+    # an hour's, the first chunk's change was announced at once and the other three's once, at the end
+    assert campaigns == [account.campaign_id] * announced
+    assert StatementImport.objects.get(pk=seven_rows.pk).status == "done"
 
 
 def test_a_chunk_of_debits_and_queued_credits_announces_nothing(

@@ -22,7 +22,7 @@ from donations.services import (
 from ledger.signals import ledger_changed
 from tests.allocations.helpers import allocate, give_cash, give_goods
 from tests.donations.helpers import statement
-from tests.factories import PledgeFactory
+from tests.factories import CampaignFactory, PledgeFactory
 
 
 def _import(account, user):
@@ -113,3 +113,35 @@ def test_a_refused_write_announces_nothing(open_campaign, admin_user, django_cap
     finally:
         ledger_changed.disconnect(dispatch_uid="refused")
     assert heard == [] and not Receipt.objects.exists()
+
+
+def test_coalesced_changes_are_sent_at_most_once_a_period_and_what_was_held_when_the_run_ends(
+    campaign, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a clock the test moves, and a listener
+    from ledger import signals
+
+    first, second = campaign.pk, CampaignFactory().pk
+    clock = [1000.0]
+    monkeypatch.setattr(signals.time, "monotonic", lambda: clock[0])
+    heard = []
+    ledger_changed.connect(lambda sender, **kw: heard.append((sender, kw["campaign_id"])), weak=False,
+                           dispatch_uid="coalesced")
+    try:
+        # when, in a run coalescing every 5 s, the first campaign changes at 0, 1, 4, 6 and 7 s, the second at 1 s
+        with signals.ledger_changes_coalesced(every=5):
+            for at, campaign_id in [(0, first), (1, first), (1, second), (4, first), (6, first), (7, first)]:
+                clock[0] = 1000.0 + at
+                with django_capture_on_commit_callbacks(execute=True):  # as each change commits
+                    signals.ledger_change_announce(sender=Receipt, campaign_id=campaign_id)
+                if at == 6:
+                    assert heard == [(Receipt, first), (Receipt, second), (Receipt, first)]
+        # and a change after the run is sent at once again
+        with django_capture_on_commit_callbacks(execute=True):
+            signals.ledger_change_announce(sender=Receipt, campaign_id=first)
+    finally:
+        ledger_changed.disconnect(dispatch_uid="coalesced")
+
+    # then the first was sent at 0 and at 6 s (the changes at 1 and 4 s held, then covered), the
+    # second at 1 s, the change of 7 s when the run ended, and the one after it
+    assert heard == [(Receipt, first), (Receipt, second), (Receipt, first), (Receipt, first), (Receipt, first)]
