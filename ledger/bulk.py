@@ -375,7 +375,7 @@ def _history_rows(connection, prepared: NewObjects, lines: list[str]) -> NewRows
     user, objs = prepared.history_user, prepared.objs
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return None
-    history = get_history_manager_for_model(prepared.model).model
+    history = _history_model(prepared.model)
     tracked = [field.attname for field in history.tracked_fields]
     own = _history_own_fields(history)
     if (
@@ -390,6 +390,13 @@ def _history_rows(connection, prepared: NewObjects, lines: list[str]) -> NewRows
     )
     return NewRows(history, prepared.alias, columns=columns, data=_payload([line + tail for line in lines]),
                    count=len(lines))
+
+
+@functools.cache
+def _history_model(model: type[Model]) -> type[Model]:
+    """The model's history model, found once: django-simple-history builds a new manager class each
+    time its history manager is asked for (`Model.history`), which costs more than writing a row."""
+    return get_history_manager_for_model(model).model
 
 
 def _history_own_fields(history: type[Model]) -> list[str]:
@@ -509,7 +516,7 @@ def _linked_plan(objs: Sequence[Model], with_history: Sequence[type[Model]], con
                 params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
         history = None
         if model in with_history and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            history = get_history_manager_for_model(model).model
+            history = _history_model(model)
             user = obj._history_user if hasattr(obj, "_history_user") else history.get_default_history_user(obj)
             params += [date, user.pk if user is not None else None, get_change_reason_from_object(obj) or None, "+"]
         plan.append((model, tuple(columns), history))
