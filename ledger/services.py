@@ -5,7 +5,8 @@ Everything here runs inside the caller's transaction, after `campaign_lock` (DES
 """
 
 import datetime
-from collections.abc import Callable, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from decimal import Decimal
@@ -41,6 +42,7 @@ from .models import (
     VALUE_TOO_LARGE,
     JournalEntry,
     JournalHead,
+    Kind,
     LedgerEntry,
 )
 from .signals import ledger_change_announce
@@ -360,18 +362,30 @@ def ledger_models() -> list[type[LedgerEntry]]:
     return [m for m in apps.get_models() if issubclass(m, LedgerEntry)]
 
 
-def journal_expected(*, campaign: Campaign) -> dict[tuple[str, str], JournalEvent]:
-    """What the journal must say about each entry of the campaign's ledgers as they stand now."""
-    expected = {}
+def journal_expected(*, campaign: Campaign) -> Iterator[JournalEvent]:
+    """What the journal must say about each entry of the campaign's ledgers as they stand now, read
+    entry by entry (a goods entry with its lines)."""
     for model in ledger_models():
-        entries = (
-            model.objects.filter(campaign=campaign).select_related(*model.JOURNAL_RELATED)
-            .prefetch_related("items__category").order_by("pk")
-        )
-        for entry in entries.iterator(chunk_size=2000):
-            for event in entry.journal_events():
-                expected[(event.event, event.number)] = event
-    return expected
+        entries = model.objects.filter(campaign=campaign).select_related(*model.JOURNAL_RELATED).order_by("pk")
+        # Only goods entries have lines: asking for the others' would cost a query set each.
+        for some in (entries.exclude(kind=Kind.GOODS), entries.filter(kind=Kind.GOODS).prefetch_related("items__category")):
+            for entry in some.iterator(chunk_size=2000):
+                yield from entry.journal_events()
+
+
+def _event_key(event: str, number: str) -> bytes:
+    return hashlib.blake2b(f"{event}|{number}".encode(), digest_size=8).digest()
+
+
+def _text_key(text: str) -> bytes | None:
+    """A journal line's canonical text but its sequence, as a digest (None when it is no such text).
+    The version, campaign code and sequence that come first never hold a bar or a character to
+    escape, so the text splits there as it was joined."""
+    parts = text.split("|", 3)
+    if len(parts) < 4:
+        return None
+    version, code, _sequence, rest = parts
+    return hashlib.blake2b(f"{version}|{code}|{rest}".encode(), digest_size=16).digest()
 
 
 def journal_verify(*, campaign: Campaign) -> JournalCheck:
@@ -380,30 +394,41 @@ def journal_verify(*, campaign: Campaign) -> JournalCheck:
     Finds the first entry whose hash does not follow from the previous one, whose text differs from
     what its ledger row says now (a row altered behind the services' back), a gap in the sequence,
     a ledger entry missing from the journal, or a daily head that does not match the chain.
+
+    Each expected event is kept as two short digests (which entry, and its text but the sequence),
+    not as its text: a campaign of a million entries is checked by a process of under 300 MB.
     """
-    expected = journal_expected(campaign=campaign)
+    expected = {
+        _event_key(event.event, event.number): _text_key(canonical_text(campaign_code=campaign.code, sequence=0, event=event))
+        for event in journal_expected(campaign=campaign)
+    }
+    heads = list(JournalHead.objects.filter(campaign=campaign).order_by("day"))
+    at_heads = {head.count for head in heads}
     previous, count, hashes = GENESIS, 0, {}
     rows = JournalEntry.objects.filter(campaign=campaign).order_by("sequence").values_list(
         "sequence", "event", "entry_number", "canonical", "hash")
     for sequence, event, number, text, digest in rows.iterator(chunk_size=5000):
         count += 1
-        wanted = expected.pop((event, number), None)
+        wanted = expected.pop(_event_key(event, number), None)
         if sequence != count:
             problem = _("sequence %(found)s where %(expected)s was expected") % {"found": sequence, "expected": count}
         elif chain_hash(previous, text) != digest:
             problem = _("the hash does not follow from the previous entry and this entry's text")
         elif wanted is None:
             problem = _("no such entry in the ledger")
-        elif canonical_text(campaign_code=campaign.code, sequence=sequence, event=wanted) != text:
+        elif _text_key(text) != wanted or text.split("|", 3)[2] != str(sequence):
             problem = _("the ledger row differs from what was journalled")
         else:
-            previous = hashes[sequence] = digest
+            previous = digest
+            if sequence in at_heads:
+                hashes[sequence] = digest
             continue
         return JournalCheck(campaign.code, count, broken_at=sequence, entry_number=number, problem=problem)
     if expected:
-        _event, number = next(iter(expected))
+        number = next(event.number for event in journal_expected(campaign=campaign)
+                      if _event_key(event.event, event.number) in expected)
         return JournalCheck(campaign.code, count, entry_number=number, problem=_("entry missing from the journal"))
-    for head in JournalHead.objects.filter(campaign=campaign).order_by("day"):
+    for head in heads:
         if hashes.get(head.count) != head.hash:
             return JournalCheck(
                 campaign.code, count, broken_at=head.count,

@@ -114,6 +114,64 @@ def test_an_entry_inserted_without_the_journal_is_reported(campaign, admin_user)
     assert (check.ok, check.entry_number, check.problem) == (False, first.number, "entry missing from the journal")
 
 
+def rechain(campaign, changes: dict[int, str]) -> None:
+    """Rewrite journal lines' texts (by sequence) and every hash after them by the published rule, as
+    someone who knows the rule would to hide an edit."""
+    previous = GENESIS
+    for entry in chain_of(campaign):
+        entry.canonical = changes.get(entry.sequence, entry.canonical)
+        previous = entry.hash = hashlib.sha256((previous + entry.canonical).encode("utf-8")).hexdigest()
+        JournalEntry.objects.filter(pk=entry.pk).update(canonical=entry.canonical, hash=entry.hash)
+
+
+def test_an_altered_goods_line_is_caught_at_its_entry(campaign, admin_user):
+    # given a cash receipt and a goods receipt of 1500.5 kg of rice, chained
+    give_cash(campaign, 1_000_000, by=admin_user)
+    goods = give_goods(campaign, by=admin_user, rice="1500.5")
+    assert journal_verify(campaign=campaign).ok
+
+    # when someone turns the rice into 150.5 kg in the database
+    goods.items.update(quantity="150.5")
+
+    # then the check names the goods receipt
+    check = journal_verify(campaign=campaign)
+    assert (check.broken_at, check.entry_number, check.problem) == (
+        2, goods.number, "the ledger row differs from what was journalled")
+
+
+def test_a_journal_line_rewritten_with_its_chain_is_still_caught(campaign, admin_user):
+    # given three receipts, chained
+    receipts = [give_cash(campaign, amount, by=admin_user) for amount in (1_000_000, 2_000_000, 3_000_000)]
+    lines = {entry.sequence: entry.canonical for entry in chain_of(campaign)}
+
+    # when the second line says 200.000 and every hash after it is recomputed
+    rechain(campaign, {2: lines[2].replace("|2000000|", "|200000|")})
+    # then the chain holds but the line differs from the ledger
+    check = journal_verify(campaign=campaign)
+    assert (check.broken_at, check.entry_number, check.problem) == (
+        2, receipts[1].number, "the ledger row differs from what was journalled")
+
+    # when instead the third line claims to be the fourth (its text's sequence), the chain recomputed
+    rechain(campaign, {2: lines[2], 3: lines[3].replace(f"|{campaign.code}|3|", f"|{campaign.code}|4|")})
+    check = journal_verify(campaign=campaign)
+    assert (check.broken_at, check.problem) == (3, "the ledger row differs from what was journalled")
+
+    # when a line names an entry no ledger holds
+    rechain(campaign, {3: lines[3].replace(receipts[2].number, receipts[2].number + "9")})
+    JournalEntry.objects.filter(campaign=campaign, sequence=3).update(entry_number=receipts[2].number + "9")
+    check = journal_verify(campaign=campaign)
+    assert (check.broken_at, check.entry_number, check.problem) == (
+        3, receipts[2].number + "9", "no such entry in the ledger")
+
+
+def test_a_removed_journal_line_leaves_a_gap_that_is_caught(campaign, admin_user):
+    for amount in (1_000_000, 2_000_000, 3_000_000):
+        give_cash(campaign, amount, by=admin_user)
+    JournalEntry.objects.filter(campaign=campaign, sequence=2).delete()
+    check = journal_verify(campaign=campaign)
+    assert (check.broken_at, check.problem) == (3, "sequence 3 where 2 was expected")
+
+
 def test_daily_heads_are_recorded_once_per_finished_day(campaign, admin_user):
     # given two entries on 30 September (Vietnam time) and one on 1 October
     for amount in (1_000_000, 2_000_000, 3_000_000):
