@@ -123,8 +123,10 @@ def measure_pages(campaign: Campaign, runs: int) -> None:
     report("first page, newest first (baseline)", first)
     report(f"name fragment search ({len(NAME_QUERIES)} names), count ≤ {ledger.COUNT_CAP:,}",
            name_searches(campaign, runs), p95(first), 50)
+    # Why the count stops at COUNT_CAP: what counting ten times further would cost (no target: the
+    # portal does not count that far).
     kept, ledger.COUNT_CAP = ledger.COUNT_CAP, 10_000
-    report("  the same, counted up to 10,000", name_searches(campaign, runs), p95(first), 50)
+    report("  for comparison, counted up to 10,000", name_searches(campaign, runs), p95(first))
     ledger.COUNT_CAP = kept
     for query in ("nguyen van an", "nha hao tam", "khong co ai ten nay"):
         page = ledger_page_get(campaign=campaign, filters=LedgerFilters(name=query))
