@@ -17,13 +17,13 @@ text) without a query, so a thread may do it while the connection is busy, and `
 """
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import io
 import logging
 import time
 from collections.abc import Sequence
-import dataclasses
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter
@@ -420,14 +420,14 @@ def history_insert(
     if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     model = type(objs[0])
-    manager = get_history_manager_for_model(model)
-    alias = using or router.db_for_write(manager.model)
+    history = _history_model(model)
+    alias = using or router.db_for_write(history)
     connection = connections[alias]
     connection.ensure_connection()
     if not _copies(connection):
-        manager.bulk_history_create(objs, default_user=user, default_change_reason=None, default_date=date)
+        get_history_manager_for_model(model).bulk_history_create(
+            objs, default_user=user, default_change_reason=None, default_date=date)
         return
-    history = manager.model
     tracked = [field.attname for field in history.tracked_fields]
     own = _history_own_fields(history)
     date = date or timezone.now()

@@ -8,8 +8,8 @@ import datetime
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
@@ -202,21 +202,15 @@ def ledger_entries_append(
         return []
     model = type(entries[0])
     head = ledger_head(model=model, campaign=campaign)
+    _entries_number(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
+    if validate:
+        for entry in entries:
+            entry.full_clean()
     if len(entries) == 1:
         entry = entries[0]
-        entry.campaign, entry.recorded_by = campaign, recorded_by
-        entry.sequence = head.sequence + 1
-        entry.number = model.number_for(campaign_code=campaign.code, sequence=entry.sequence)
-        entry.prepare_append()
-        if validate:
-            entry.full_clean()
         entry._history_user = recorded_by
         entry.save()
     else:
-        _entries_number(campaign=campaign, entries=entries, recorded_by=recorded_by, head=head)
-        if validate:
-            for entry in entries:
-                entry.full_clean()
         # COPY on PostgreSQL, bulk_create elsewhere: the same rows, history included.
         objects_insert(objs=entries, with_history=True, history_user=recorded_by)
     if lines:
@@ -377,15 +371,15 @@ def _event_key(event: str, number: str) -> bytes:
     return hashlib.blake2b(f"{event}|{number}".encode(), digest_size=8).digest()
 
 
-def _text_key(text: str) -> bytes | None:
-    """A journal line's canonical text but its sequence, as a digest (None when it is no such text).
-    The version, campaign code and sequence that come first never hold a bar or a character to
-    escape, so the text splits there as it was joined."""
+def _text_key(text: str) -> tuple[str, bytes] | None:
+    """A journal line's canonical text split into its sequence and a digest of the rest (None when it
+    is no such text). The version, campaign code and sequence that come first never hold a bar or a
+    character to escape, so the text splits there as it was joined."""
     parts = text.split("|", 3)
     if len(parts) < 4:
         return None
-    version, code, _sequence, rest = parts
-    return hashlib.blake2b(f"{version}|{code}|{rest}".encode(), digest_size=16).digest()
+    version, code, sequence, rest = parts
+    return sequence, hashlib.blake2b(f"{version}|{code}|{rest}".encode(), digest_size=16).digest()
 
 
 def journal_verify(*, campaign: Campaign) -> JournalCheck:
@@ -399,7 +393,8 @@ def journal_verify(*, campaign: Campaign) -> JournalCheck:
     not as its text: a campaign of a million entries is checked by a process of under 300 MB.
     """
     expected = {
-        _event_key(event.event, event.number): _text_key(canonical_text(campaign_code=campaign.code, sequence=0, event=event))
+        _event_key(event.event, event.number):
+            _text_key(canonical_text(campaign_code=campaign.code, sequence=0, event=event))[1]
         for event in journal_expected(campaign=campaign)
     }
     heads = list(JournalHead.objects.filter(campaign=campaign).order_by("day"))
@@ -416,7 +411,7 @@ def journal_verify(*, campaign: Campaign) -> JournalCheck:
             problem = _("the hash does not follow from the previous entry and this entry's text")
         elif wanted is None:
             problem = _("no such entry in the ledger")
-        elif _text_key(text) != wanted or text.split("|", 3)[2] != str(sequence):
+        elif _text_key(text) != (str(sequence), wanted):
             problem = _("the ledger row differs from what was journalled")
         else:
             previous = digest

@@ -642,12 +642,12 @@ def _build(
     if facts.receipt_ids is not None:
         for receipt, receipt_id in zip(receipts, facts.receipt_ids, strict=False):
             receipt.id = receipt_id
-    fields = TRANSACTION_COLUMNS
+    columns = TRANSACTION_COLUMNS
     if ids is not None:
-        fields, txns = ("id", *fields), [(new_id, *txn) for new_id, txn in zip(ids, txns, strict=True)]
+        columns, txns = ("id", *columns), [(new_id, *txn) for new_id, txn in zip(ids, txns, strict=True)]
     return _Built(
         account=account, campaign_id=campaign.pk, rows=rows, facts=facts, head=head,
-        transactions=rows_prepare(model=BankTransaction, fields=fields, rows=txns),
+        transactions=rows_prepare(model=BankTransaction, fields=columns, rows=txns),
         receipts=ledger_entries_prepare(campaign=campaign, entries=receipts, recorded_by=recorded_by, head=head)
         if receipts else None,
         receipt_transactions=receipt_transactions if ids is None else [], counters=counters, pledge_ids=pledge_ids,
