@@ -8,24 +8,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import (
-    Case,
     Exists,
-    IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from campaigns.cached import campaign_open_or_closed
 from campaigns.models import Campaign, DropOffPoint, Province, ReceivingAccount
+from campaigns.text import vietnamese_sort_key
 from ledger.models import Kind
 
 from .matching import fold, payer_from_text
@@ -57,16 +54,11 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
     )
 
 
-def campaign_for_pledge(*, slug: str, kind: str) -> Campaign | None:
-    """The campaign a pledge names (a draft is unknown); for cash, with its receiving accounts and their
-    banks (primary first), which `pledge_create` checks and the answer shows: no query after this."""
-    campaigns = Campaign.objects.exclude(status=Campaign.Status.DRAFT)
-    if kind == Kind.CASH:
-        campaigns = campaigns.prefetch_related(Prefetch("accounts", ReceivingAccount.objects.select_related("bank")))
-    try:
-        return campaigns.get(slug=slug)
-    except Campaign.DoesNotExist:
-        return None
+def campaign_for_pledge(*, slug: str) -> Campaign | None:
+    """The campaign a pledge names (a draft is unknown), with its receiving accounts and their banks
+    (primary first), which `pledge_create` checks and the answer shows: as kept by this process for a
+    few seconds (`campaigns.cached`), so usually no query at all. Read-only."""
+    return campaign_open_or_closed(slug)
 
 
 def pledge_donor_province(*, pledge: Pledge) -> Province | None:
@@ -83,20 +75,18 @@ def pledge_receiving_account(*, pledge: Pledge) -> ReceivingAccount | None:
     return ReceivingAccount.objects.select_related("bank").filter(campaign_id=pledge.campaign_id).first()
 
 
-def dropoff_points_for(*, campaign_id: int, province: Province | None = None) -> QuerySet[DropOffPoint]:
-    """A campaign's drop-off points, those in (or rolling up to) the given province first."""
-    qs = DropOffPoint.objects.filter(campaign_id=campaign_id).select_related("province").prefetch_related("categories")
-    if province is None:
-        return qs
-    current = province.current
-    return qs.annotate(
-        nearby=Case(
-            When(province=current, then=Value(0)),
-            When(province__successor=current, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("nearby", "province__name", "name")
+def dropoff_points_for(*, campaign_slug: str, province: Province | None = None) -> list[DropOffPoint]:
+    """A campaign's drop-off points (by province name, then name), those in (or rolling up to) the
+    given province first: from the campaign as this process keeps it (`campaigns.cached`)."""
+    campaign = campaign_open_or_closed(campaign_slug)
+    points = list(campaign.dropoff_points.all()) if campaign is not None else []
+    current = province.current if province is not None else None
+
+    def key(point: DropOffPoint) -> tuple:
+        nearby = current is not None and current.pk in (point.province_id, point.province.successor_id)
+        return not nearby, vietnamese_sort_key(point.province.name), vietnamese_sort_key(point.name)
+
+    return sorted(points, key=key)
 
 
 def pledge_vietqr(*, pledge: Pledge, account: ReceivingAccount) -> str:

@@ -88,7 +88,7 @@ def _procedure_context(pledge) -> dict:
         context["transfer"] = pledge_transfer_due(pledge=pledge)
     else:
         province = pledge_donor_province(pledge=pledge)
-        context["dropoff_points"] = dropoff_points_for(campaign_id=pledge.campaign_id, province=province)
+        context["dropoff_points"] = dropoff_points_for(campaign_slug=pledge.campaign.slug, province=province)
         context["donor_province"] = province
     return context
 

@@ -135,3 +135,12 @@ def staff_client(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _process_caches_empty():
+    """Each test starts with no campaign, province or category kept by `campaigns.cached`: a flushed
+    and reloaded database gives the same names new ids."""
+    from campaigns.cached import caches_clear
+
+    caches_clear()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaigns.cached import item_category, province_2025
 from campaigns.models import ItemCategory, Province, ProvinceSet
 from donations.forms import ItemLineFormSet
 from donations.models import Donor, Pledge, PledgeItem, PublicDisplay
@@ -27,6 +28,23 @@ class InputSerializer(serializers.Serializer):
     default_error_messages = {"invalid": AN_OBJECT}
 
 
+class KeptSlugRelatedField(serializers.SlugRelatedField):
+    """A slug field whose row comes from `lookup` (a process cache, `campaigns.cached`), not a query;
+    `queryset` stays for the schema and the browsable API."""
+
+    def __init__(self, *, lookup, **kwargs):
+        self.lookup = lookup
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = self.lookup(data)
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return found
+
+
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": MIN_CASH_AMOUNT, "maximum": MAX_CASH_AMOUNT})
 class CashAmountField(serializers.IntegerField):
     """Whole đồng from 1.000 to 100 tỷ, documented as such; `validate_cash_amount` words the refusals."""
@@ -45,9 +63,10 @@ class DonorInputSerializer(InputSerializer):
     phone = serializers.CharField(max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, validators=[validate_no_html])
-    province = serializers.SlugRelatedField(
+    province = KeptSlugRelatedField(
         slug_field="code",
         queryset=Province.objects.filter(set=ProvinceSet.Y2025),
+        lookup=province_2025,
         required=False,
         allow_null=True,
         error_messages={"does_not_exist": _("Unknown province code “{value}” (use a code of the 2025 map).")},
@@ -59,9 +78,10 @@ class DonorInputSerializer(InputSerializer):
 
 
 class ItemLineInputSerializer(InputSerializer):
-    category = serializers.SlugRelatedField(
+    category = KeptSlugRelatedField(
         slug_field="slug",
         queryset=ItemCategory.objects.all(),
+        lookup=item_category,
         error_messages={"does_not_exist": _("Unknown item category “{value}”.")},
     )
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal(0), max_value=Decimal(MAX_QUANTITY))

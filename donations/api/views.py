@@ -47,7 +47,7 @@ class PledgeCreateApi(APIView):
     def post(self, request):
         given = PledgeCreateInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        campaign = campaign_for_pledge(slug=given.validated_data["campaign"], kind=given.validated_data["kind"])
+        campaign = campaign_for_pledge(slug=given.validated_data["campaign"])
         if campaign is None:
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
         pledged = given.pledge_data()
@@ -103,7 +103,7 @@ def _created_body(request, pledge: Pledge, *, lines: list[ItemLine]) -> dict:
             account=_ACCOUNT.to_representation(account),
         )
     if pledge.kind == Kind.GOODS:
-        nearby = dropoff_points_for(campaign_id=pledge.campaign_id, province=pledge.donor.province)
+        nearby = dropoff_points_for(campaign_slug=pledge.campaign.slug, province=pledge.donor.province)
         body["dropoff_points"] = _DROPOFF_POINTS.to_representation(nearby)
     return body
 
