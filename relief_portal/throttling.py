@@ -16,10 +16,12 @@ import hashlib
 import logging
 import math
 import time
+import weakref
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis import Redis
 from redis.exceptions import NoScriptError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
@@ -50,10 +52,20 @@ return 1
 _REDIS_HIT_SHA = hashlib.sha1(_REDIS_HIT.encode()).hexdigest()
 
 
-def _redis_client(store):
-    """The Redis connection behind `store` when it is Django's Redis cache; None for any other."""
+_clients: "weakref.WeakKeyDictionary[RedisCacheClient, Redis]" = weakref.WeakKeyDictionary()
+
+
+def _redis_client(store) -> "Redis | None":
+    """The Redis client behind `store` when it is Django's Redis cache; None for any other. Made once
+    per cache backend (Django makes a new one for every call, which costs more than the round trip's
+    own work here) and sharing the backend's connection pool."""
     backend = getattr(store, "_cache", None)
-    return backend.get_client(write=True) if isinstance(backend, RedisCacheClient) else None
+    if not isinstance(backend, RedisCacheClient):
+        return None
+    client = _clients.get(backend)
+    if client is None:
+        client = _clients[backend] = backend.get_client(write=True)
+    return client
 
 
 def _store():
@@ -114,8 +126,8 @@ class RateLimit:
             if (client := _redis_client(store)) is not None:
                 keys = (store.make_key(previous_key), store.make_key(current_key))
                 keys_and_args = (*keys, self.limit, overlap, lifetime)
-                try:
-                    return bool(client.evalsha(_REDIS_HIT_SHA, 2, *keys_and_args))
+                try:  # the command itself: redis-py's evalsha wrapper checks its arguments on every call
+                    return bool(client.execute_command("EVALSHA", _REDIS_HIT_SHA, 2, *keys_and_args))
                 except NoScriptError:  # the first time on this server, or after a restart
                     return bool(client.eval(_REDIS_HIT, 2, *keys_and_args))
             store.add(current_key, 0, timeout=lifetime)
