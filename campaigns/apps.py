@@ -15,5 +15,6 @@ class CampaignsConfig(AppConfig):
         for model in CLEARED_BY:
             post_save.connect(caches_clear, sender=model, dispatch_uid=f"cached-save-{model.__name__}")
             post_delete.connect(caches_clear, sender=model, dispatch_uid=f"cached-delete-{model.__name__}")
-        m2m_changed.connect(caches_clear, dispatch_uid="cached-m2m")  # sender: the through model
+            if model._meta.auto_created:  # a many-to-many table: its rows change by m2m_changed
+                m2m_changed.connect(caches_clear, sender=model, dispatch_uid=f"cached-m2m-{model.__name__}")
         post_migrate.connect(caches_clear, dispatch_uid="cached-migrate")

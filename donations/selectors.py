@@ -54,13 +54,6 @@ def pledge_get_public(*, reference: str) -> Pledge | None:
     )
 
 
-def campaign_for_pledge(*, slug: str) -> Campaign | None:
-    """The campaign a pledge names (a draft is unknown), with its receiving accounts and their banks
-    (primary first), which `pledge_create` checks and the answer shows: as kept by this process for a
-    few seconds (`campaigns.cached`), so usually no query at all. Read-only."""
-    return campaign_open_or_closed(slug)
-
-
 def pledge_donor_province(*, pledge: Pledge) -> Province | None:
     """Only the province of the donor (to list nearby drop-off points), never their contact data."""
     return Province.objects.filter(donor__pledges__pk=pledge.pk).first()

@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.api.serializers import DropOffPointSerializer, ReceivingAccountSerializer
+from campaigns.cached import campaign_open_or_closed
 from donations.models import Donor, Pledge
 from donations.selectors import (
-    campaign_for_pledge,
     dropoff_points_for,
     pledge_get_public,
     pledge_vietqr,
@@ -47,7 +47,8 @@ class PledgeCreateApi(APIView):
     def post(self, request):
         given = PledgeCreateInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        campaign = campaign_for_pledge(slug=given.validated_data["campaign"])
+        # as this process keeps it a few seconds, with its accounts: usually no query at all
+        campaign = campaign_open_or_closed(given.validated_data["campaign"])
         if campaign is None:
             raise ValidationError({"campaign": [_("Unknown campaign.")]})
         pledged = given.pledge_data()
