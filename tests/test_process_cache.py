@@ -85,3 +85,15 @@ def test_provinces_and_categories_are_read_once_and_again_after_a_change(clock, 
     ItemCategory.objects.filter(slug="rice").update(name_en="Rice")
     clock[0] += cached.FRESH_FOR + 0.1
     assert cached.item_category("rice").name_en == "Rice"
+
+
+def test_a_name_with_a_nul_or_not_a_string_is_refused_as_invalid(en_client, open_campaign):
+    body = {"campaign": open_campaign.slug, "kind": "goods", "items": [{"category": "rice\x00", "quantity": "1"}],
+            "donor": {"kind": "individual", "full_name": "Lê Thị Mai", "phone": "0912345678", "province": ["01"]}}
+
+    answer = en_client.post(PLEDGES, json.dumps(body), content_type="application/json")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"donor": {"province": ["Invalid value."]},
+                                       "items": {"0": {"category": ["Invalid value."]}}}
+    assert Pledge.objects.count() == 0

@@ -37,7 +37,7 @@ class KeptSlugRelatedField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if not isinstance(data, str) or "\x00" in data:  # no name holds a NUL: not echoed back either
             self.fail("invalid")
         found = self.lookup(data)
         if found is None:
