@@ -11,9 +11,9 @@ again, a goods pledge (one line), and the bare view a third time; it prints each
 second, p50/p99 latency), each pledge's requests per second as a ratio to the mean of the bare views
 on either side of it, beside the target (≥ 0.7), and the queries one pledge makes (counted in this
 process through Django's test client; the first pledge of a process also reads the campaign, the
-provinces and the item categories, which it then keeps for a few seconds). It checks that every 201 answer is a pledge in the database,
-and that no pledge was created that wrk did not see answered, except those still in flight when wrk
-stopped.
+provinces and the item categories, which it then keeps for a few seconds). It checks that every 201
+answer is a pledge in the database, and that no pledge was created that wrk did not see answered,
+except those still in flight when wrk stopped.
 
 The pledge limit per client address (`PLEDGE_CREATE_THROTTLE`, 60/min by default) is raised for the
 server through its environment: every request comes from 127.0.0.1.

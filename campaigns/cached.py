@@ -20,9 +20,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from django.db.models import Prefetch
-
 from .models import Bank, Campaign, DropOffPoint, ItemCategory, Province, ProvinceSet, ReceivingAccount
+from .selectors import campaign_get_public
 
 FRESH_FOR = 5.0
 PROVINCES_FOR = 300.0
@@ -61,14 +60,7 @@ def _categories(_key) -> dict[str, ItemCategory]:
 
 
 def _campaign(slug: str) -> Campaign | None:
-    accounts = Prefetch("accounts", ReceivingAccount.objects.select_related("bank"))
-    points = Prefetch("dropoff_points", DropOffPoint.objects.select_related("province").prefetch_related("categories"))
-    return (
-        Campaign.objects.exclude(status=Campaign.Status.DRAFT)
-        .prefetch_related(accounts, points)
-        .filter(slug=slug)
-        .first()
-    )
+    return campaign_get_public(slug=slug)
 
 
 _PROVINCES = ProcessCache(_provinces, ttl=PROVINCES_FOR)
@@ -96,8 +88,8 @@ def item_category(slug: str) -> ItemCategory | None:
 
 
 def campaign_open_or_closed(slug: str) -> Campaign | None:
-    """The campaign with this slug unless it is a draft, with `accounts` (and their banks) and
-    `dropoff_points` prefetched."""
+    """The campaign with this slug unless it is a draft, as `campaign_get_public` reads it (its
+    provinces, accounts with their banks, drop-off points with theirs prefetched)."""
     return _CAMPAIGNS.get(slug)
 
 

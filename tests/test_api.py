@@ -306,12 +306,12 @@ ON_POSTGRES = connection.vendor == "postgresql"
 
 
 def test_a_pledge_costs_a_fixed_number_of_queries(en_client, open_campaign, django_assert_num_queries):
-    # the first cash pledge a process takes reads the provinces and the campaign with its accounts and
-    # drop-off points (and their categories), then kept for a few seconds (campaigns.cached); writes
+    # the first cash pledge a process takes reads the provinces and the campaign with its provinces,
+    # accounts and drop-off points (and their categories), then kept for a few seconds (campaigns.cached); writes
     # the donor, the pledge and their history rows — on PostgreSQL in one statement, elsewhere in four
     # — here inside the test's transaction, so within a savepoint and its release; and reads nothing back
     write = 3 if ON_POSTGRES else 6
-    with django_assert_num_queries(1 + 4 + write):
+    with django_assert_num_queries(1 + 5 + write):
         assert post(en_client, cash_body(open_campaign)).status_code == 201
     # the next one only writes
     with django_assert_num_queries(write):
@@ -333,15 +333,15 @@ def test_a_pledge_is_written_in_one_transaction_committed_once(reference_data, e
     with CaptureQueriesContext(connection) as captured:
         response = post(en_client, cash_body(open_campaign))
 
-    # then five reads (provinces; campaign, accounts, drop-off points and their categories) come
-    # before the write of the donor, the pledge and their history: on
+    # then six reads (provinces; campaign, its provinces, accounts, drop-off points and their
+    # categories) come before the write of the donor, the pledge and their history: on
     # PostgreSQL one statement, which commits on its own; elsewhere one transaction of four inserts,
     # committed once; never a savepoint
     assert response.status_code == 201
     if ON_POSTGRES:
-        assert statements(captured) == ["SELECT"] * 5 + ["WITH"]
+        assert statements(captured) == ["SELECT"] * 6 + ["WITH"]
     else:
-        assert statements(captured) == ["SELECT"] * 5 + ["BEGIN"] + ["INSERT"] * 4 + ["COMMIT"]
+        assert statements(captured) == ["SELECT"] * 6 + ["BEGIN"] + ["INSERT"] * 4 + ["COMMIT"]
     pledge = Pledge.objects.get(reference=response.json()["reference"])
     assert (pledge.history.count(), pledge.donor.history.count()) == (1, 1)
     assert pledge.history.get().history_type == pledge.donor.history.get().history_type == "+"
@@ -365,7 +365,7 @@ def test_a_reference_taken_meanwhile_is_drawn_again_and_nothing_of_the_first_try
     # one statement, elsewhere a rolled-back transaction), and it was done again with the free reference
     assert response.status_code == 201
     if ON_POSTGRES:
-        assert statements(captured) == ["SELECT"] * 5 + ["WITH", "SELECT", "WITH"]
+        assert statements(captured) == ["SELECT"] * 6 + ["WITH", "SELECT", "WITH"]
     else:
         assert statements(captured).count("ROLLBACK") == 1
         assert statements(captured).count("COMMIT") == 1

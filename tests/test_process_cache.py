@@ -36,6 +36,7 @@ def test_a_campaign_closed_in_this_process_refuses_the_next_pledge(en_client, op
     answer = pledge(en_client, open_campaign)
 
     assert answer.status_code == 400
+    assert answer.json()["errors"] == {"campaign": ["This campaign is not accepting donations."]}
     assert Pledge.objects.count() == 1
 
 
@@ -48,7 +49,8 @@ def test_a_campaign_closed_elsewhere_refuses_pledges_once_the_kept_copy_expires(
     clock[0] += 0.2
     answer = pledge(en_client, open_campaign)
 
-    assert answer.status_code == 400, answer.json()
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"campaign": ["This campaign is not accepting donations."]}
     assert Pledge.objects.count() == 2
 
 
@@ -64,7 +66,9 @@ def test_a_new_primary_account_is_shown_at_once_and_an_unknown_campaign_is_not_k
     stranger = Campaign(slug="khong-co")
     for _ in range(2):  # asked again: read again, never kept as missing (the prefetches need no query)
         with django_assert_num_queries(1):
-            assert pledge(en_client, stranger).status_code == 400
+            answer = pledge(en_client, stranger)
+        assert answer.status_code == 400
+        assert answer.json()["errors"] == {"campaign": ["Unknown campaign."]}
 
 
 def test_provinces_and_categories_are_read_once_and_again_after_a_change(clock, db, django_assert_num_queries):
