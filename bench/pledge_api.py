@@ -111,22 +111,25 @@ def queries_per_pledge(body: dict) -> list[str]:
 @contextmanager
 def commits_delayed(milliseconds: int):
     """The benchmark database's commits delayed `milliseconds` before their WAL flush, for the
-    connections opened in the block (the server's), as a disk that slow would delay them."""
-    if not milliseconds:
-        yield
-        return
+    connections opened in the block (the server's), as a disk that slow would delay them; with 0, as
+    the server's disk makes them (a delay left by a run killed before its end is taken off)."""
     from django.db import connection
 
     database = connection.ops.quote_name(connection.settings_dict["NAME"])
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER DATABASE {database} SET commit_delay = {milliseconds * 1000}")
-        cursor.execute(f"ALTER DATABASE {database} SET commit_siblings = 0")
+
+    def alter(*settings: str) -> None:
+        with connection.cursor() as cursor:
+            for setting in settings:
+                cursor.execute(f"ALTER DATABASE {database} {setting}")
+
+    undelayed = ("RESET commit_delay", "RESET commit_siblings")
+    alter(*undelayed)
+    if milliseconds:
+        alter(f"SET commit_delay = {milliseconds * 1000}", "SET commit_siblings = 0")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER DATABASE {database} RESET commit_delay")
-            cursor.execute(f"ALTER DATABASE {database} RESET commit_siblings")
+        alter(*undelayed)
 
 
 def line(label: str, figures: dict) -> None:
