@@ -2,13 +2,14 @@ from rest_framework import serializers
 
 from campaigns.models import Province, ProvinceSet
 from donations.validators import validate_no_html
+from relief_portal.api.serializers import BodySerializer
 
 from ..forms import NEED_CHOICES
 from ..models import MAX_HOUSEHOLD, NeedRegistration, Ward
 from ..services import NeedData
 
 
-class NeedCreateInputSerializer(serializers.Serializer):
+class NeedCreateInputSerializer(BodySerializer):
     """A need as the API takes it. The programme may be left out when the campaign has one open."""
 
     campaign = serializers.SlugField()

@@ -18,13 +18,14 @@ from donations.validators import (
 )
 from ledger.models import MAX_CASH_AMOUNT, MAX_QUANTITY, QUANTITY_NOT_POSITIVE, Kind
 from ledger.services import ItemLine
+from relief_portal.api.serializers import BodySerializer
 
 # What DRF says of a value of the wrong JSON type names a Python type ("got str"); these say what to send.
 AN_OBJECT = _("Send a JSON object with the fields documented for it.")
 A_LIST = _("Send the goods lines as a JSON list.")
 
 
-class InputSerializer(serializers.Serializer):
+class InputSerializer(BodySerializer):
     default_error_messages = {"invalid": AN_OBJECT}
 
 
