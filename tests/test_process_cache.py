@@ -101,3 +101,15 @@ def test_a_name_with_a_nul_or_not_a_string_is_refused_as_invalid(en_client, open
     assert answer.json()["errors"] == {"donor": {"province": ["Invalid value."]},
                                        "items": {"0": {"category": ["Invalid value."]}}}
     assert Pledge.objects.count() == 0
+
+
+def test_a_name_longer_than_any_is_refused_without_being_echoed(en_client, open_campaign):
+    body = {"campaign": open_campaign.slug, "kind": "goods", "items": [{"category": "r" * 51, "quantity": "1"}],
+            "donor": {"kind": "individual", "full_name": "Lê Thị Mai", "phone": "0912345678", "province": "9" * 10_000}}
+
+    answer = en_client.post(PLEDGES, json.dumps(body), content_type="application/json")
+
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == {"donor": {"province": ["Invalid value."]},
+                                       "items": {"0": {"category": ["Invalid value."]}}}
+    assert len(answer.content) < 300 and Pledge.objects.count() == 0

@@ -36,9 +36,11 @@ class KeptSlugRelatedField(serializers.SlugRelatedField):
     def __init__(self, *, lookup, **kwargs):
         self.lookup = lookup
         super().__init__(**kwargs)
+        self.longest = self.queryset.model._meta.get_field(self.slug_field).max_length
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or "\x00" in data:  # no name holds a NUL: not echoed back either
+        # No name holds a NUL or is longer than its column: refused without echoing the value back.
+        if not isinstance(data, str) or "\x00" in data or len(data) > self.longest:
             self.fail("invalid")
         found = self.lookup(data)
         if found is None:
